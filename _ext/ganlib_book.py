@@ -1,0 +1,47 @@
+"""Sphinx extension for the book build: one execution cache per run profile.
+
+Jupyter Book's execution cache keys on code-cell source only, so outputs computed in one run
+profile (say ``smoke``, in CI) would be reused in another (the reader's ``cpu``/``gpu`` book).
+This extension
+
+* resolves the run profile once (``$GANLIB_PROFILE`` or the hardware) and exports it to the
+  kernels, so every notebook in one build runs in the same profile;
+* points myst-nb's cache at ``_build/.jupyter_cache/<profile>``;
+* registers the profile as a config value with ``rebuild="env"``, so that Sphinx re-reads every
+  page when the profile changes instead of publishing stale outputs;
+* sets ``GANLIB_QUIET=1`` so training cells print a few summary lines instead of progress bars;
+* serves MathJax from ``_static/mathjax`` when it is there (offline rendering), else the CDN.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+TIMEOUTS = {"smoke": 600, "cpu": 3600, "gpu": 3600}
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+
+
+def _on_config_inited(app, config):
+    from ganlib.profiles import profile_name
+
+    profile = profile_name()
+    os.environ["GANLIB_PROFILE"] = profile
+    os.environ.setdefault("GANLIB_QUIET", "1")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    config.ganlib_profile = profile
+    srcdir = pathlib.Path(app.srcdir)
+    config.nb_execution_cache_path = str(srcdir / "_build" / ".jupyter_cache" / profile)
+    config.nb_execution_timeout = TIMEOUTS[profile]
+    subs = dict(getattr(config, "myst_substitutions", {}) or {})
+    subs["profile"] = profile
+    config.myst_substitutions = subs
+    if not (srcdir / "_static" / "mathjax" / "tex-mml-chtml.js").exists():
+        config.mathjax_path = MATHJAX_CDN
+    print(f"[ganlib_book] run profile: {profile}; execution cache: {config.nb_execution_cache_path}")
+
+
+def setup(app):
+    app.add_config_value("ganlib_profile", None, "env")
+    app.connect("config-inited", _on_config_inited, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,21 @@
+"""ganlib: GANs for model evaluation, in TensorFlow 2 / Keras 3.
+
+The library behind the executable book. One module per concern:
+
+* :mod:`ganlib.data` — MNIST (with an offline fallback) and toy mixtures, ``tf.data`` pipelines
+* :mod:`ganlib.models` — the source article's MLP GAN, the TensorFlow DCGAN, conditional variants,
+  toy MLPs, MNIST classifiers; :mod:`ganlib.vae` — a VAE for comparison
+* :mod:`ganlib.losses` — every GAN loss and penalty as a pure function
+* :mod:`ganlib.training` — :class:`GAN` (a ``keras.Model``), :func:`train`, :func:`make_gan`
+* :mod:`ganlib.callbacks` — sample grids, checkpoints, divergence guard, metric tracking
+* :mod:`ganlib.metrics` — FID, KID, IS, precision/recall/density/coverage, C2ST, CAS, …
+* :mod:`ganlib.plots` — figures for the book
+* :mod:`ganlib.profiles` — run profiles (``smoke`` / ``cpu`` / ``gpu``)
+"""
+
+__version__ = "0.1.0"
+
+from .profiles import PROFILES, Profile, get_profile, profile_name  # noqa: F401  (no TensorFlow needed)
+from .utils import REPOSITORY_URL, environment_report, set_seed, setup_notebook  # noqa: F401
+from . import callbacks, data, losses, metrics, models, plots, training, vae  # noqa: F401,E402
+from .training import GAN, make_gan, train  # noqa: F401,E402

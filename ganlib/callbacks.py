@@ -1,0 +1,292 @@
+"""Keras callbacks for GAN training: sample grids, checkpoints, divergence guard, metrics.
+
+All of them work with :func:`ganlib.train` and with a plain ``GAN.fit``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+import time
+
+import numpy as np
+import keras
+
+from ._checks import check_choice, check_positive_int
+
+__all__ = [
+    "SampleGrid",
+    "TrainingCheckpoint",
+    "DivergenceGuard",
+    "QuietProgress",
+    "MetricCallback",
+    "kid_metric",
+    "fid_metric",
+]
+
+
+def _finite(value) -> bool:
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+    except (TypeError, ValueError):
+        return True  # non-numeric log entries are not losses
+
+
+def _as_float(value) -> float:
+    return float(np.asarray(value, dtype=np.float64))
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Keep samples from a fixed noise batch as training goes on.
+
+    After every ``every`` epochs (and once before training) the generator is run on the same
+    noise, so the snapshots show how *one* set of latent codes evolves. ``snapshots`` maps the
+    number of completed epochs to images ``(n, ...)``; pass it to
+    :func:`ganlib.plots.sample_grid_over_training`.
+
+    Args:
+      n: samples per snapshot.
+      every: epochs between snapshots.
+      seed: noise seed.
+      labels: class labels ``(n,)`` for a conditional GAN (default: 0, 1, 2, … cycling).
+    """
+
+    def __init__(self, n: int = 16, *, every: int = 1, seed: int = 1234, labels=None):
+        super().__init__()
+        self.n = check_positive_int(n, "n")
+        self.every = check_positive_int(every, "every")
+        self.seed = check_positive_int(seed, "seed", minimum=0)
+        self.labels = labels
+        self.snapshots: dict[int, np.ndarray] = {}
+
+    def _snap(self, epochs_done: int) -> None:
+        self.snapshots[epochs_done] = self.model.generate(self.n, seed=self.seed, labels=self.labels)
+
+    def on_train_begin(self, logs=None):
+        start = int(self.params.get("initial_epoch", 0) or 0) if self.params else 0
+        if start not in self.snapshots:
+            self._snap(start)
+
+    def on_epoch_end(self, epoch, logs=None):
+        done = epoch + 1
+        last = self.params and done == self.params.get("epochs")
+        if done % self.every == 0 or last:
+            self._snap(done)
+
+
+class TrainingCheckpoint(keras.callbacks.Callback):
+    """Save the complete training state so that an interrupted run can resume exactly.
+
+    Files in ``directory``: ``state.npz`` (all variables of both models and both optimizers,
+    see :meth:`ganlib.GAN.save_state`) and ``meta.json`` (epochs done and the loss history).
+    Both are written atomically (temporary file + rename), so an interruption while saving
+    leaves the previous checkpoint intact. A state whose losses are NaN/inf is never saved:
+    the checkpoint always holds the last *good* epoch.
+    """
+
+    def __init__(self, directory, *, every: int = 1):
+        super().__init__()
+        if not isinstance(directory, (str, os.PathLike)):
+            raise TypeError(f"directory: expected a path, got {type(directory).__name__}")
+        self.directory = pathlib.Path(directory)
+        self.every = check_positive_int(every, "every")
+        self.history: dict[str, list] = {}
+        self.saved_epoch: int | None = None
+
+    @property
+    def state_path(self) -> pathlib.Path:
+        return self.directory / "state.npz"
+
+    @property
+    def meta_path(self) -> pathlib.Path:
+        return self.directory / "meta.json"
+
+    def exists(self) -> bool:
+        return self.state_path.exists() and self.meta_path.exists()
+
+    def restore(self, gan) -> dict | None:
+        """Load the saved state into ``gan``; return ``{"epoch", "history"}`` or ``None``."""
+        if not self.exists():
+            return None
+        meta = json.loads(self.meta_path.read_text())
+        gan.load_state(self.state_path)
+        self.history = {k: list(v) for k, v in meta["history"].items()}
+        self.saved_epoch = int(meta["epoch"])
+        return {"epoch": self.saved_epoch, "history": self.history}
+
+    def rollback(self, gan) -> int | None:
+        """Put the last good state back into ``gan``; return its epoch (``None``: nothing saved)."""
+        if not self.exists():
+            return None
+        gan.load_state(self.state_path)
+        return int(json.loads(self.meta_path.read_text())["epoch"])
+
+    def save(self, epochs_done: int) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.model.save_state(self.state_path)
+        meta = {"epoch": epochs_done, "history": self.history, "format": 1}
+        tmp = self.meta_path.with_name("meta.json.tmp")
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, self.meta_path)
+        self.saved_epoch = epochs_done
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if not all(_finite(v) for v in logs.values()):
+            return  # never overwrite the last good state with a diverged one
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(_as_float(value))
+        done = epoch + 1
+        last = self.params and done == self.params.get("epochs")
+        if done % self.every == 0 or last:
+            self.save(done)
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stop training when a loss becomes NaN/inf (or exceeds ``max_abs``) and roll back.
+
+    Checked at the end of every epoch (checking every batch would force a device sync per
+    step). On divergence training stops, a clear message is printed and, if a
+    :class:`TrainingCheckpoint` is given, the model is restored to the last good checkpoint.
+    """
+
+    def __init__(self, *, keys=("d_loss", "g_loss"), max_abs: float = 1e6, checkpoint=None):
+        super().__init__()
+        self.keys = tuple(keys)
+        if not (isinstance(max_abs, (int, float)) and max_abs > 0):
+            raise ValueError(f"max_abs: expected a positive number, got {max_abs!r}")
+        self.max_abs = float(max_abs)
+        self.checkpoint = checkpoint
+        self.diverged = False
+        self.message = ""
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        for key in self.keys:
+            if key not in logs:
+                continue
+            value = _as_float(logs[key])
+            if not math.isfinite(value) or abs(value) > self.max_abs:
+                self.diverged = True
+                self.model.stop_training = True
+                self.message = f"Training diverged in epoch {epoch + 1}: {key} = {value:.4g}. Stopped."
+                return
+
+    def on_train_end(self, logs=None):
+        if not self.diverged:
+            return
+        msg = self.message
+        if self.checkpoint is not None:
+            epoch = self.checkpoint.rollback(self.model)
+            if epoch is None:
+                msg += " No good checkpoint existed yet; the model keeps its diverged weights."
+            else:
+                msg += (
+                    f" The model was restored to the last good checkpoint (after epoch {epoch}) "
+                    f"in {self.checkpoint.directory}."
+                )
+        else:
+            msg += " Pass checkpoint_dir= to ganlib.train to keep and restore the last good state."
+        print(msg)
+
+
+class QuietProgress(keras.callbacks.Callback):
+    """A few summary lines instead of a progress bar (used when building the book)."""
+
+    def __init__(self, epochs: int, *, lines: int = 5, keys=("d_loss", "g_loss", "d_real", "d_fake")):
+        super().__init__()
+        self.epochs = check_positive_int(epochs, "epochs")
+        self.every = max(1, math.ceil(self.epochs / check_positive_int(lines, "lines")))
+        self.keys = keys
+        self._t0 = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        done = epoch + 1
+        if done % self.every and done != self.epochs:
+            return
+        logs = logs or {}
+        parts = [f"{k} {_as_float(logs[k]):.3f}" for k in self.keys if k in logs]
+        print(f"epoch {done}/{self.epochs}: " + ", ".join(parts) + f" ({time.perf_counter() - self._t0:.0f} s)")
+
+
+class MetricCallback(keras.callbacks.Callback):
+    """Compute a sample-quality metric every ``every`` epochs and keep the best model.
+
+    ``metric_fn(gan) -> float`` is called after every ``every``-th epoch (and the last); the
+    value is added to the epoch's logs under ``name`` (so it appears in ``History`` and in the
+    progress output) and stored in ``values`` as ``(epochs_done, value)`` pairs. The weights
+    of both players at the best value (lowest for ``mode="min"``) are kept in memory and, with
+    ``restore_best=True``, put back into the model when training ends: the model you keep is
+    the best one seen, not the last one.
+
+    Use :func:`kid_metric` or :func:`fid_metric` to build ``metric_fn``.
+    """
+
+    def __init__(self, metric_fn, *, every: int = 5, name: str = "kid", mode: str = "min", restore_best: bool = True):
+        super().__init__()
+        if not callable(metric_fn):
+            raise TypeError(f"metric_fn: expected a callable gan -> float, got {type(metric_fn).__name__}")
+        self.metric_fn = metric_fn
+        self.every = check_positive_int(every, "every")
+        self.name = name
+        self.mode = check_choice(mode, "mode", ("min", "max"))
+        self.restore_best = restore_best
+        self.values: list[tuple[int, float]] = []
+        self.best_value: float | None = None
+        self.best_epoch: int | None = None
+        self._best_weights = None
+
+    def _better(self, value: float) -> bool:
+        if self.best_value is None:
+            return True
+        return value < self.best_value if self.mode == "min" else value > self.best_value
+
+    def _variables(self):
+        return list(self.model.generator.variables) + list(self.model.discriminator.variables)
+
+    def on_epoch_end(self, epoch, logs=None):
+        done = epoch + 1
+        last = self.params and done == self.params.get("epochs")
+        if done % self.every and not last:
+            return
+        value = float(self.metric_fn(self.model))
+        self.values.append((done, value))
+        if logs is not None:
+            logs[self.name] = value
+        if math.isfinite(value) and self._better(value):
+            self.best_value, self.best_epoch = value, done
+            self._best_weights = [np.array(v.numpy()) for v in self._variables()]
+
+    def on_train_end(self, logs=None):
+        if self.restore_best and self._best_weights is not None:
+            for var, value in zip(self._variables(), self._best_weights):
+                var.assign(value)
+
+
+def kid_metric(real_features, extractor, *, n: int = 1000, seed: int = 0, subset_size: int = 500, n_subsets: int = 20):
+    """``metric_fn`` for :class:`MetricCallback`: KID (×1000 is *not* applied) between fixed real
+    features and the features of ``n`` generated samples (fixed noise seed)."""
+    from . import metrics
+
+    def metric_fn(gan) -> float:
+        fake = metrics.extract_features(gan.generate(n, seed=seed), extractor)
+        return metrics.kid(real_features, fake, subset_size=subset_size, n_subsets=n_subsets, seed=seed).mean
+
+    return metric_fn
+
+
+def fid_metric(real_features, extractor, *, n: int = 1000, seed: int = 0):
+    """``metric_fn`` for :class:`MetricCallback`: FID between fixed real features and ``n``
+    generated samples (fixed noise seed)."""
+    from . import metrics
+
+    def metric_fn(gan) -> float:
+        fake = metrics.extract_features(gan.generate(n, seed=seed), extractor)
+        return metrics.fid_from_features(real_features, fake)
+
+    return metric_fn

@@ -1,0 +1,256 @@
+"""A variational autoencoder (Kingma & Welling 2013) for the book's "GAN vs VAE" comparison.
+
+The VAE maximises the evidence lower bound (ELBO) of ``log p(x)``:
+
+    ELBO(x) = E_{q(z|x)}[log p(x|z)] - KL(q(z|x) || p(z)),
+
+with encoder ``q(z|x) = N(mu(x), diag(sigma^2(x)))``, prior ``p(z) = N(0, I)`` and a Bernoulli
+decoder ``p(x|z) = prod_j Bernoulli(x_j; sigmoid(logit_j(z)))``. Training minimises
+``-ELBO = reconstruction_loss + kl_loss`` averaged over the batch, with ``z = mu + sigma * eps``,
+``eps ~ N(0, I)`` (the reparameterisation trick) so gradients flow through the sampling.
+
+Images follow ganlib's format: ``float32`` ``(N, 28, 28, 1)`` in ``[0, 1]``; the Bernoulli
+likelihood treats grey values as probabilities (the usual choice for MNIST).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import keras
+from keras import layers, ops
+
+from ._checks import as_array, check_positive_int
+
+__all__ = ["VAE", "vae_kl_divergence", "bernoulli_reconstruction_loss"]
+
+_IMAGE_SHAPE = (28, 28, 1)
+
+
+def _as_float_tensor(value, name: str):
+    """A float32 tensor from an array or tensor; symbolic (graph) tensors pass through."""
+    if isinstance(value, (str, bytes, dict, set)) or value is None:
+        raise TypeError(f"{name}: expected an array or tensor of numbers, got {type(value).__name__}")
+    if not (hasattr(value, "shape") and hasattr(value, "dtype")):
+        value = as_array(value, name)
+    elif isinstance(value, np.ndarray):
+        value = as_array(value, name)
+    tensor = ops.convert_to_tensor(value)
+    if not keras.backend.is_float_dtype(tensor.dtype):
+        if "int" in str(tensor.dtype):
+            tensor = ops.cast(tensor, "float32")
+        else:
+            raise TypeError(f"{name}: expected real numbers, got dtype {tensor.dtype}")
+    return ops.cast(tensor, "float32")
+
+
+def vae_kl_divergence(mean, log_var):
+    """KL divergence of a diagonal Gaussian from the standard normal, per example.
+
+    ``KL(N(mu, diag(sigma^2)) || N(0, I)) = -1/2 * sum_k (1 + log sigma_k^2 - mu_k^2 - sigma_k^2)``
+
+    Args:
+      mean: ``mu``, shape ``(B, k)``, float (NumPy array or tensor).
+      log_var: ``log sigma^2``, shape ``(B, k)``, float.
+
+    Returns:
+      Tensor ``(B,)`` float32, the KL divergence of each example (>= 0, in nats).
+    """
+    mean = _as_float_tensor(mean, "mean")
+    log_var = _as_float_tensor(log_var, "log_var")
+    if len(mean.shape) != 2:
+        raise ValueError(f"mean: expected a 2-D array (batch, latent_dim), got shape {tuple(mean.shape)}")
+    if tuple(log_var.shape) != tuple(mean.shape):
+        raise ValueError(
+            f"log_var: expected the shape of mean {tuple(mean.shape)}, got shape {tuple(log_var.shape)}"
+        )
+    return -0.5 * ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=-1)
+
+
+def bernoulli_reconstruction_loss(x, logits):
+    """Negative Bernoulli log-likelihood ``-log p(x|z)`` summed over pixels, per example.
+
+    ``-log p(x|z) = -sum_j [x_j log sigmoid(l_j) + (1 - x_j) log(1 - sigmoid(l_j))]
+    = sum_j [softplus(l_j) - x_j l_j]``, evaluated as
+    ``max(l, 0) - x l + log(1 + exp(-|l|))`` (binary cross-entropy from logits), which never
+    overflows.
+
+    Args:
+      x: targets in ``[0, 1]``, shape ``(B, ...)`` (e.g. ``(B, 28, 28, 1)``), float.
+      logits: decoder logits ``l``, same shape as ``x``.
+
+    Returns:
+      Tensor ``(B,)`` float32: the loss of each example, summed over all non-batch axes.
+    """
+    x = _as_float_tensor(x, "x")
+    logits = _as_float_tensor(logits, "logits")
+    if len(x.shape) < 2:
+        raise ValueError(f"x: expected an array (batch, ...) with at least 2 dimensions, got shape {tuple(x.shape)}")
+    if tuple(logits.shape) != tuple(x.shape):
+        raise ValueError(f"logits: expected the shape of x {tuple(x.shape)}, got shape {tuple(logits.shape)}")
+    per_pixel = ops.relu(logits) - x * logits + ops.log1p(ops.exp(-ops.abs(logits)))
+    return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
+
+
+class VAE(keras.Model):
+    """Variational autoencoder for MNIST with MLP encoder and decoder (Kingma & Welling 2013).
+
+    Encoder: ``Flatten -> Dense(hidden_units, relu) -> [Dense(latent_dim) = mu,
+    Dense(latent_dim) = log sigma^2]``. Decoder: ``Dense(hidden_units, relu) -> Dense(784) ->
+    Reshape(28, 28, 1)``, returning Bernoulli *logits*; ``sigmoid`` of them is the decoder mean
+    in ``[0, 1]`` (:meth:`decode`). The loss per batch is
+
+    ``loss = mean_i [ bernoulli_reconstruction_loss(x_i, logits(z_i)) + vae_kl_divergence(mu_i, log_var_i) ]``
+
+    with ``z_i = mu_i + exp(log_var_i / 2) * eps_i``, ``eps_i ~ N(0, I)`` drawn with a
+    ``keras.random.SeedGenerator(seed)``. ``fit`` reports ``loss``, ``reconstruction_loss`` and
+    ``kl_loss`` (means over the epoch); ``evaluate`` reports the same one-sample estimate of
+    ``-ELBO`` on held-out data. Compile with an optimizer only:
+    ``vae.compile(optimizer=keras.optimizers.Adam(1e-3))``.
+
+    Args:
+      latent_dim: size of ``z`` (int >= 1).
+      hidden_units: width of the hidden layer in encoder and decoder (int >= 1).
+      seed: seed of the sampling noise in training (int >= 0).
+      **kwargs: passed to ``keras.Model`` (e.g. ``name``).
+
+    Attributes:
+      encoder: ``keras.Model`` images ``(B, 28, 28, 1)`` -> ``[mean (B, k), log_var (B, k)]``.
+      decoder: ``keras.Model`` ``z (B, k)`` -> logits ``(B, 28, 28, 1)`` float32.
+    """
+
+    def __init__(self, latent_dim: int = 16, hidden_units: int = 256, seed: int = 0, **kwargs):
+        latent_dim = check_positive_int(latent_dim, "latent_dim")
+        hidden_units = check_positive_int(hidden_units, "hidden_units")
+        seed = check_positive_int(seed, "seed", minimum=0)
+        kwargs.setdefault("name", "vae")
+        super().__init__(**kwargs)
+        self.latent_dim = latent_dim
+        self.hidden_units = hidden_units
+        self.seed = seed
+
+        image = keras.Input(shape=_IMAGE_SHAPE, dtype="float32", name="image")
+        h = layers.Flatten(name="flatten")(image)
+        h = layers.Dense(hidden_units, activation="relu", name="encoder_hidden")(h)
+        mean = layers.Dense(latent_dim, dtype="float32", name="z_mean")(h)
+        log_var = layers.Dense(latent_dim, dtype="float32", name="z_log_var")(h)
+        self.encoder = keras.Model(image, [mean, log_var], name="encoder")
+
+        z = keras.Input(shape=(latent_dim,), dtype="float32", name="z")
+        h = layers.Dense(hidden_units, activation="relu", name="decoder_hidden")(z)
+        h = layers.Dense(28 * 28, dtype="float32", name="pixel_logits")(h)
+        logits = layers.Reshape(_IMAGE_SHAPE, dtype="float32", name="logits")(h)
+        self.decoder = keras.Model(z, logits, name="decoder")
+
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+        # encoder and decoder are functional models with their weights already created
+        self.built = True
+
+    # -- keras.Model plumbing ------------------------------------------------------------------
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
+
+    def get_config(self):
+        return {"latent_dim": self.latent_dim, "hidden_units": self.hidden_units, "seed": self.seed,
+                "name": self.name}
+
+    def _sample_z(self, mean, log_var):
+        eps = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+        return mean + ops.exp(0.5 * log_var) * eps
+
+    def call(self, inputs, training=False):
+        """Decoder mean ``(B, 28, 28, 1)`` in [0, 1] of ``z ~ q(z|x)`` (training) or ``z = mu``."""
+        mean, log_var = self.encoder(inputs, training=training)
+        z = self._sample_z(mean, log_var) if training else mean
+        return ops.sigmoid(self.decoder(z, training=training))
+
+    def _elbo_terms(self, data, training: bool):
+        x = data[0] if isinstance(data, (tuple, list)) else data
+        x = ops.cast(x, "float32")
+        mean, log_var = self.encoder(x, training=training)
+        z = self._sample_z(mean, log_var)
+        logits = self.decoder(z, training=training)
+        reconstruction = ops.mean(bernoulli_reconstruction_loss(x, logits))
+        kl = ops.mean(vae_kl_divergence(mean, log_var))
+        return reconstruction + kl, reconstruction, kl
+
+    def _update_metrics(self, total, reconstruction, kl):
+        self.loss_tracker.update_state(total)
+        self.reconstruction_loss_tracker.update_state(reconstruction)
+        self.kl_loss_tracker.update_state(kl)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            total, reconstruction, kl = self._elbo_terms(data, training=True)
+        grads = tape.gradient(total, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        return self._update_metrics(total, reconstruction, kl)
+
+    def test_step(self, data):
+        total, reconstruction, kl = self._elbo_terms(data, training=False)
+        return self._update_metrics(total, reconstruction, kl)
+
+    # -- convenience methods (NumPy in, NumPy out) ----------------------------------------------
+
+    def _images(self, x, name: str = "x") -> np.ndarray:
+        x = as_array(x, name, shape=(None, *_IMAGE_SHAPE), min_samples=1, value_range=(0.0, 1.0))
+        return x.astype(np.float32, copy=False)
+
+    def encode(self, x):
+        """Parameters of ``q(z|x)``.
+
+        Args:
+          x: images ``(N, 28, 28, 1)`` float in ``[0, 1]``.
+
+        Returns:
+          ``(mean, log_var)``: two ``np.ndarray`` of shape ``(N, latent_dim)``, float32.
+        """
+        mean, log_var = self.encoder(self._images(x), training=False)
+        return np.asarray(mean), np.asarray(log_var)
+
+    def decode(self, z):
+        """Decoder mean ``sigmoid(logits(z))`` = ``E[x | z]``.
+
+        Args:
+          z: latent codes ``(N, latent_dim)`` float.
+
+        Returns:
+          ``np.ndarray`` ``(N, 28, 28, 1)`` float32 in ``[0, 1]``.
+        """
+        z = as_array(z, "z", shape=(None, self.latent_dim), min_samples=1).astype(np.float32, copy=False)
+        return np.asarray(ops.sigmoid(self.decoder(z, training=False)))
+
+    def generate(self, n: int, seed: int = 0):
+        """Sample images: decoder means of ``z ~ N(0, I)`` drawn with ``np.random.default_rng(seed)``.
+
+        Args:
+          n: number of images (int >= 1).
+          seed: seed of the latent draws (int >= 0); the same seed gives the same images.
+
+        Returns:
+          ``np.ndarray`` ``(n, 28, 28, 1)`` float32 in ``[0, 1]``.
+        """
+        n = check_positive_int(n, "n")
+        seed = check_positive_int(seed, "seed", minimum=0)
+        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
+        return self.decode(z)
+
+    def reconstruct(self, x):
+        """Deterministic reconstruction: the decoder mean at ``z = mu(x)``.
+
+        Args:
+          x: images ``(N, 28, 28, 1)`` float in ``[0, 1]``.
+
+        Returns:
+          ``np.ndarray`` ``(N, 28, 28, 1)`` float32 in ``[0, 1]``.
+        """
+        mean, _ = self.encode(x)
+        return self.decode(mean)
