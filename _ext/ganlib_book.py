@@ -28,6 +28,7 @@ def _on_config_inited(app, config):
     profile = profile_name()
     os.environ["GANLIB_PROFILE"] = profile
     os.environ.setdefault("GANLIB_QUIET", "1")
+    os.environ["GANLIB_BOOK_BUILD"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     config.ganlib_profile = profile
     srcdir = pathlib.Path(app.srcdir)

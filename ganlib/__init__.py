@@ -11,11 +11,13 @@ The library behind the executable book. One module per concern:
 * :mod:`ganlib.metrics` — FID, KID, IS, precision/recall/density/coverage, C2ST, CAS, …
 * :mod:`ganlib.plots` — figures for the book
 * :mod:`ganlib.profiles` — run profiles (``smoke`` / ``cpu`` / ``gpu``)
+* :mod:`ganlib.zoo` — trained models shared between chapters, cached on disk
+* :mod:`ganlib.book` — notebook helpers: computed numbers in prose, checked claims, timing
 """
 
 __version__ = "0.1.0"
 
 from .profiles import PROFILES, Profile, get_profile, profile_name  # noqa: F401  (no TensorFlow needed)
 from .utils import REPOSITORY_URL, environment_report, set_seed, setup_notebook  # noqa: F401
-from . import callbacks, data, losses, metrics, models, plots, training, vae  # noqa: F401,E402
+from . import book, callbacks, data, losses, metrics, models, plots, training, vae, zoo  # noqa: F401,E402
 from .training import GAN, make_gan, train  # noqa: F401,E402

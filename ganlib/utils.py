@@ -7,7 +7,19 @@ import platform
 
 from ._checks import check_positive_int
 
-__all__ = ["set_seed", "environment_report", "setup_notebook", "REPOSITORY_URL"]
+__all__ = ["set_seed", "environment_report", "setup_notebook", "notebook_stopwatch", "REPOSITORY_URL"]
+
+_STOPWATCH = None
+
+
+def notebook_stopwatch():
+    """The stopwatch started by :func:`setup_notebook` (started now if setup was not called)."""
+    global _STOPWATCH
+    if _STOPWATCH is None:
+        from .book import Stopwatch
+
+        _STOPWATCH = Stopwatch()
+    return _STOPWATCH
 
 #: The book's source repository (also in ``_config.yml``; a test keeps the two in sync).
 REPOSITORY_URL = "https://github.com/ganlib-book/gan-model-evaluation"
@@ -70,8 +82,11 @@ def setup_notebook(seed: int = 0, *, quiet: bool = False):
     On a machine without a GPU it prints how to get one on Colab
     (*Runtime -> Change runtime type -> GPU*). Returns the active :class:`ganlib.Profile`.
     """
+    global _STOPWATCH
+    from .book import Stopwatch
     from .profiles import get_profile
 
+    _STOPWATCH = Stopwatch()
     # TensorFlow's C++ start-up chatter is not useful to readers.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     set_seed(seed)

@@ -1,0 +1,109 @@
+"""Trained GANs shared between chapters, cached on disk.
+
+Several chapters need the same trained model (the DCGAN of chapter 4 is evaluated in chapter 5
+and probed in chapter 6). :func:`trained_gan` trains it once with :func:`ganlib.train` and a
+checkpoint directory inside :func:`ganlib.data.cache_dir`, keyed by everything that determines
+the result (architecture, data, epochs, batch size, seed, options, Keras version). A later call
+with the same arguments loads the finished state instead of training again; an interrupted
+call resumes where it stopped. Training is deterministic for a seed, so a cached model is the
+model the notebook would have trained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import as_array, check_positive_int
+
+__all__ = ["TrainedGAN", "trained_gan"]
+
+
+class TrainedGAN(NamedTuple):
+    gan: object  #: the trained :class:`ganlib.GAN`
+    history: dict  #: per-epoch logs (``d_loss``, ``g_loss``, ...)
+    snapshots: dict  #: epochs done -> generated images from fixed noise (may be empty)
+    cached: bool  #: ``True`` if nothing was trained in this call
+
+
+def _key(architecture, x, y, config) -> str:
+    import keras
+
+    h = hashlib.sha1()
+    h.update(np.ascontiguousarray(x).view(np.uint8).tobytes())
+    if y is not None:
+        h.update(np.ascontiguousarray(y).astype(np.int64).tobytes())
+    h.update(json.dumps({"arch": architecture, "keras": keras.__version__, **config}, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+def trained_gan(
+    architecture: str,
+    x,
+    y=None,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int = 0,
+    snapshots: int = 0,
+    snapshot_every: int = 1,
+    cache: bool = True,
+    callbacks=(),
+    verbose="auto",
+    **gan_options,
+) -> TrainedGAN:
+    """Train (or load) a GAN built by :func:`ganlib.make_gan`.
+
+    Args:
+      architecture: see :data:`ganlib.training.ARCHITECTURES`.
+      x, y: training data (``y`` for conditional architectures).
+      epochs, batch_size, seed: passed to :func:`ganlib.train`.
+      snapshots: if > 0, keep this many samples from fixed noise every ``snapshot_every``
+        epochs (:class:`ganlib.callbacks.SampleGrid`); they are cached with the model.
+      cache: ``False`` trains in a fresh, throw-away state (nothing read or written).
+      callbacks: extra Keras callbacks (they only run when training actually happens).
+      **gan_options: passed to :func:`ganlib.make_gan` (``loss``, ``steps_per_execution``, ...).
+    """
+    from .callbacks import SampleGrid
+    from .data import cache_dir
+    from .training import make_gan, train
+
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    snapshots = check_positive_int(snapshots, "snapshots", minimum=0)
+    x = as_array(x, "x", min_samples=1).astype(np.float32)
+    if y is not None:
+        y = as_array(y, "y", dtype="int", shape=(len(x),))
+    config = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "snapshots": snapshots,
+              "snapshot_every": snapshot_every, **gan_options}
+    gan = make_gan(architecture, seed=seed, **gan_options)
+    cbs = list(callbacks)
+    grid = None
+    if snapshots:
+        grid = SampleGrid(snapshots, every=snapshot_every, seed=seed + 1)
+        cbs.append(grid)
+
+    if not cache:
+        hist = train(gan, x, y, epochs=epochs, batch_size=batch_size, seed=seed, callbacks=cbs, verbose=verbose)
+        return TrainedGAN(gan, hist.history, dict(grid.snapshots) if grid else {}, False)
+
+    directory = pathlib.Path(cache_dir()) / "gans" / f"{architecture}-{_key(architecture, x, y, config)}"
+    snap_path = directory / "snapshots.npz"
+    done = (directory / "meta.json").exists() and json.loads((directory / "meta.json").read_text())["epoch"] >= epochs
+    hist = train(gan, x, y, epochs=epochs, batch_size=batch_size, seed=seed, checkpoint_dir=directory,
+                 callbacks=cbs, verbose=verbose)
+    snaps: dict = {}
+    if snap_path.exists():
+        with np.load(snap_path) as f:
+            snaps = {int(k): f[k] for k in f.files}
+    if grid is not None and grid.snapshots:
+        snaps.update(grid.snapshots)
+        tmp = snap_path.with_name("snapshots.tmp.npz")
+        np.savez(tmp, **{str(k): v for k, v in snaps.items()})
+        os.replace(tmp, snap_path)
+    return TrainedGAN(gan, hist.history, dict(sorted(snaps.items())), done)
