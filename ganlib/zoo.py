@@ -21,7 +21,7 @@ import numpy as np
 
 from ._checks import as_array, check_positive_int
 
-__all__ = ["TrainedGAN", "trained_gan"]
+__all__ = ["TrainedGAN", "trained_gan", "book_mlp_gan", "book_dcgan", "book_conditional_gan"]
 
 
 class TrainedGAN(NamedTuple):
@@ -107,3 +107,35 @@ def trained_gan(
         np.savez(tmp, **{str(k): v for k, v in snaps.items()})
         os.replace(tmp, snap_path)
     return TrainedGAN(gan, hist.history, dict(sorted(snaps.items())), done)
+
+
+# ---------------------------------------------------------------------- the book's shared models
+def _snapshot_every(epochs: int) -> int:
+    return max(1, epochs // 5)  # about five points along training, plus the start and the end
+
+
+def book_mlp_gan(data, profile, **options) -> TrainedGAN:
+    """The source article's MLP GAN, corrected, trained on ``data.x_train`` with the profile's
+    budget (chapter 4; compared with the DCGAN in chapter 7)."""
+    return trained_gan("mlp", data.x_train, epochs=profile.gan_epochs, batch_size=profile.batch_size, seed=0,
+                       snapshots=16, snapshot_every=_snapshot_every(profile.gan_epochs),
+                       steps_per_execution=profile.steps_per_execution, **options)
+
+
+def book_dcgan(data, profile, **options) -> TrainedGAN:
+    """The book's DCGAN (TensorFlow tutorial architecture) trained on ``data.x_train``.
+
+    Snapshots hold ``profile.n_eval`` samples from fixed noise at about five points in training
+    (chapter 4 shows the first 16 of each as grids; chapter 5 evaluates all of them).
+    """
+    return trained_gan("dcgan", data.x_train, epochs=profile.gan_epochs, batch_size=profile.batch_size, seed=0,
+                       snapshots=profile.n_eval, snapshot_every=_snapshot_every(profile.gan_epochs),
+                       steps_per_execution=profile.steps_per_execution, **options)
+
+
+def book_conditional_gan(data, profile, **options) -> TrainedGAN:
+    """The book's class-conditional DCGAN trained on ``(data.x_train, data.y_train)`` (chapter 5)."""
+    return trained_gan("conditional_dcgan", data.x_train, data.y_train, epochs=profile.cgan_epochs,
+                       batch_size=profile.batch_size, seed=0, snapshots=20,
+                       snapshot_every=_snapshot_every(profile.cgan_epochs),
+                       steps_per_execution=profile.steps_per_execution, **options)
