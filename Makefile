@@ -7,15 +7,15 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
-# Run profile for the book build: auto (gpu if a GPU is visible, else cpu), or smoke/cpu/gpu.
+# Run profile for the book build: empty = auto (gpu if a GPU is visible, else cpu), or smoke/cpu/gpu.
 PROFILE ?=
-# pytest workers: the notebooks and the unit tests run in parallel on this many processes.
+# pytest worker processes (the notebooks and unit tests run in parallel).
 WORKERS ?= 2
 
-.PHONY: book test bench venv deps-book deps-test browser clean help
+.PHONY: book test bench deps-book deps-test browser mathjax clean help
 
 help:
-	@echo "make book   - install and build the book (_build/html)"
+	@echo "make book   - install and build the book (_build/html/index.html)"
 	@echo "make test   - install and run every test (unit, notebooks, book build, browser)"
 	@echo "make bench  - run the benchmarks and write benchmarks/RESULTS.md"
 
@@ -31,19 +31,31 @@ $(VENV)/.book-deps: requirements.txt pyproject.toml | $(VENV)/bin/python
 $(VENV)/.test-deps: requirements.txt requirements-dev.txt pyproject.toml | $(VENV)/bin/python
 	$(PIP) install --quiet -r requirements-dev.txt
 	$(PIP) install --quiet --no-deps -e .
-	touch $@
+	touch $@ $(VENV)/.book-deps
 
 deps-book: $(VENV)/.book-deps
 deps-test: $(VENV)/.test-deps
 
-# Headless Chromium for the browser tests (Debian package; a test tool cannot download one here).
+# MathJax served by the book itself, so formulas render offline (npm registry at install time).
+# Without npm the book falls back to the MathJax CDN (see _ext/ganlib_book.py).
+MATHJAX := _static/mathjax/tex-mml-chtml.js
+$(MATHJAX):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix _build/npm mathjax@3 && \
+	  rm -rf _static/mathjax && mkdir -p _static/mathjax && \
+	  (cd _build/npm/node_modules/mathjax/es5 && cp -r tex-mml-chtml.js input output ui a11y sre adaptors $(CURDIR)/_static/mathjax/) ; \
+	else echo "npm not found: the book will load MathJax from its CDN (formulas then need internet)"; fi
+mathjax: $(MATHJAX)
+
+# Headless Chromium for the browser tests (Debian's package; a test tool cannot download one here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || bash .ci/install-chromium
 
-book: deps-book
-	GANLIB_PROFILE=$(PROFILE) $(PY) -m ganlib.book build
+book: deps-book mathjax
+	GANLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build -W -n --keep-going .
+	@echo "Open _build/html/index.html"
 
-test: deps-test browser
+test: deps-test browser mathjax
 	GANLIB_PROFILE=smoke $(PY) -m pytest -n $(WORKERS) --dist loadfile
 
 bench: deps-test

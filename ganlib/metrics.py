@@ -139,6 +139,11 @@ def _check_positive_float(value, name: str, *, allow_zero: bool = False) -> floa
     return value
 
 
+# Working memory of one distance block (bytes) and threads for the blocked k-NN computations.
+_BLOCK_MEMORY = 64 * 2**20
+_THREADS = min(4, os.cpu_count() or 1)
+
+
 def _block_ranges(n: int, block_size: int):
     for start in range(0, n, block_size):
         yield start, min(start + block_size, n)
@@ -151,7 +156,12 @@ def _squared_distances(a: np.ndarray, b: np.ndarray, a_sq: np.ndarray, b_sq: np.
     work into one matrix product; its round-off is about ``eps * (‖a‖² + ‖b‖²)``, negligible next to
     the neighbour distances it is used for, and the clip removes the tiny negatives it can produce.
     """
-    d2 = a_sq[:, None] + b_sq[None, :] - 2.0 * (a @ b.T)
+    # In place and in scikit-learn's order (-2ab, + ‖a‖², + ‖b‖²), which prdc uses too: no
+    # temporaries of size p × q beyond the result, and the same rounding as the reference.
+    d2 = a @ b.T
+    d2 *= -2.0
+    d2 += a_sq[:, None]
+    d2 += b_sq[None, :]
     np.maximum(d2, 0.0, out=d2)
     return d2
 
@@ -841,18 +851,43 @@ def classification_accuracy_score(train_x, train_y, test_x, test_y, make_classif
 # --------------------------------------------------------------------------------------------
 
 
+def _rows_per_block(n_columns: int, block_size: int, memory_bytes: int = _BLOCK_MEMORY) -> int:
+    """Rows per block so that one ``rows × n_columns`` float64 block stays within ``memory_bytes``."""
+    return max(1, min(block_size * 8, memory_bytes // (8 * max(1, n_columns))))
+
+
+def _map_blocks(fn, n: int, rows: int) -> None:
+    """Run ``fn(r0, r1)`` over row blocks on a small thread pool.
+
+    NumPy releases the GIL in matrix products, ``np.partition`` and elementwise kernels, so two
+    threads keep two cores busy where ``np.partition`` alone would use one.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    blocks = list(_block_ranges(n, rows))
+    workers = min(len(blocks), _THREADS)
+    if workers <= 1:
+        for r0, r1 in blocks:
+            fn(r0, r1)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in pool.map(lambda b: fn(*b), blocks):
+            pass
+
+
 def knn_radii(features, k: int, block_size: int = 2048) -> np.ndarray:
     """Distance of each point to its k-th nearest neighbour within its own set (self excluded).
 
     ``r_i = `` the ``(k+1)``-th smallest of ``{‖x_i - x_j‖ : j = 1..N}`` (the smallest is the
     zero self-distance), exactly as ``prdc.compute_nearest_neighbour_distances``. Computed block
-    by block: for each block of rows, squared distances to each block of columns are merged with
-    the running ``k+1`` smallest via ``np.partition``, so memory is
-    ``O(block_size × (block_size + k))`` and no ``N × N`` matrix is formed. Distances are float64
-    (``‖a‖² + ‖b‖² - 2 aᵀb``, clipped at 0; self-distances set to exactly 0).
+    by block: a block of rows against all N columns (rows chosen so that a block holds at most
+    ``_BLOCK_MEMORY`` bytes, and at most ``8 · block_size`` rows), one ``np.partition`` per block,
+    blocks spread over a few threads. Memory is O(threads × block) — no ``N × N`` matrix is
+    formed. Distances are float64 (``‖a‖² + ‖b‖² - 2 aᵀb``, clipped at 0; self-distances set to
+    exactly 0).
 
     Args:
-      features: ``(N, d)`` finite; k: ``1 <= k < N``; block_size: rows/columns per block.
+      features: ``(N, d)`` finite; k: ``1 <= k < N``; block_size: controls the block height.
 
     Returns:
       ``(N,)`` float64 radii (Euclidean, not squared).
@@ -867,19 +902,14 @@ def knn_radii(features, k: int, block_size: int = 2048) -> np.ndarray:
     block_size = check_positive_int(block_size, "block_size")
     sq = _row_norms_sq(x)
     radii = np.empty(n)
-    for r0, r1 in _block_ranges(n, block_size):
-        best = None
-        for c0, c1 in _block_ranges(n, block_size):
-            d2 = _squared_distances(x[r0:r1], x[c0:c1], sq[r0:r1], sq[c0:c1])
-            lo, hi = max(r0, c0), min(r1, c1)
-            if lo < hi:
-                idx = np.arange(lo, hi)
-                d2[idx - r0, idx - c0] = 0.0
-            cand = d2 if best is None else np.concatenate([best, d2], axis=1)
-            if cand.shape[1] > k + 1:
-                cand = np.partition(cand, k, axis=1)[:, : k + 1]
-            best = cand
-        radii[r0:r1] = np.sqrt(best.max(axis=1))
+
+    def block(r0, r1):
+        d2 = _squared_distances(x[r0:r1], x, sq[r0:r1], sq)
+        idx = np.arange(r0, r1)
+        d2[idx - r0, idx] = 0.0
+        radii[r0:r1] = np.sqrt(np.partition(d2, k, axis=1)[:, k])
+
+    _map_blocks(block, n, _rows_per_block(n, block_size))
     return radii
 
 
@@ -925,15 +955,18 @@ def prdc(real_features, fake_features, *, nearest_k: int = 5, block_size: int = 
     real_radii = knn_radii(real, k, block_size)
     fake_radii = knn_radii(fake, k, block_size)
     real_sq, fake_sq = _row_norms_sq(real), _row_norms_sq(fake)
-    balls_per_fake = np.zeros(m, dtype=np.int64)  # real balls containing each fake point
     real_recalled = np.zeros(n, dtype=bool)
     nearest_fake = np.full(n, np.inf)
-    for r0, r1 in _block_ranges(n, block_size):
-        for c0, c1 in _block_ranges(m, block_size):
-            dist = np.sqrt(_squared_distances(real[r0:r1], fake[c0:c1], real_sq[r0:r1], fake_sq[c0:c1]))
-            balls_per_fake[c0:c1] += (dist < real_radii[r0:r1, None]).sum(axis=0)
-            real_recalled[r0:r1] |= (dist < fake_radii[None, c0:c1]).any(axis=1)
-            np.minimum(nearest_fake[r0:r1], dist.min(axis=1), out=nearest_fake[r0:r1])
+    partial_counts = []  # per block: real balls containing each fake point (summed below)
+
+    def block(r0, r1):
+        dist = np.sqrt(_squared_distances(real[r0:r1], fake, real_sq[r0:r1], fake_sq))
+        partial_counts.append((dist < real_radii[r0:r1, None]).sum(axis=0))
+        real_recalled[r0:r1] = (dist < fake_radii[None, :]).any(axis=1)
+        nearest_fake[r0:r1] = dist.min(axis=1)
+
+    _map_blocks(block, n, _rows_per_block(m, block_size))
+    balls_per_fake = np.sum(partial_counts, axis=0)
     return {
         "precision": float(np.mean(balls_per_fake > 0)),
         "recall": float(np.mean(real_recalled)),

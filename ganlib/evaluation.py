@@ -1,0 +1,522 @@
+"""Experiments that evaluate generators: corruptions, a metric suite, the discriminator as a judge.
+
+Chapter 5.1 asks which sample-based metric notices which failure of a generator, and whether a
+GAN's own discriminator is a trustworthy judge of its generator. The logic of those experiments
+lives here so that the notebook stays a sequence of short calls.
+
+* **Controlled failures** (:func:`drop_classes`, :func:`add_gaussian_noise`, :func:`gaussian_blur`,
+  :func:`memorize`, :func:`mode_collapse`, bundled by :func:`corrupted_sets`): each turns real
+  images into a "generator output" with one known defect (missing digits, pixel noise, blur,
+  copies of the training set, a few images repeated). Every output is a valid image batch:
+  ``float32``, shape ``(N, 28, 28, 1)`` (any ``(N, H, W, C)`` works), values in ``[0, 1]``.
+* **One call for every metric** (:func:`metric_suite`): FID, KID, precision, recall, density,
+  coverage, classifier score, C2ST accuracy and p-value and, given the training features, the
+  data-copying statistic, all computed from feature arrays with :mod:`ganlib.metrics`.
+* **Normalised sensitivity** (:func:`sensitivity_matrix`): how far each metric moved from its
+  real-vs-real baseline under each failure, in the direction that means "worse".
+* **The discriminator as a two-sample test** (:func:`discriminator_two_sample_test`): the GAN's
+  own discriminator, thresholded at ``D(x) = 1/2``, against a freshly trained classifier
+  two-sample test on the same samples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from ._checks import as_array, check_positive_int, check_probability, check_same_dim
+
+__all__ = [
+    "drop_classes",
+    "add_gaussian_noise",
+    "gaussian_blur",
+    "memorize",
+    "mode_collapse",
+    "corrupted_sets",
+    "metric_suite",
+    "METRIC_DIRECTIONS",
+    "sensitivity_matrix",
+    "discriminator_two_sample_test",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Validation helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _images(value, name: str, *, min_samples: int = 1) -> np.ndarray:
+    """A 4-D image batch ``(N, H, W, C)`` with values in [0, 1], returned as float32."""
+    arr = as_array(value, name, ndim=4, min_samples=min_samples, value_range=(0.0, 1.0))
+    return arr.astype(np.float32, copy=False)
+
+
+def _seed(value, name: str = "seed") -> int:
+    return check_positive_int(value, name, minimum=0)
+
+
+def _nonnegative_float(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number >= 0, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and value >= 0.0):
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value}")
+    return value
+
+
+def _features(value, name: str, *, min_samples: int = 2) -> np.ndarray:
+    arr = as_array(value, name, ndim=2, min_samples=min_samples)
+    if arr.shape[1] < 1:
+        raise ValueError(f"{name}: expected at least one feature column, got shape {arr.shape}")
+    return np.asarray(arr, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------
+# Controlled failures
+# --------------------------------------------------------------------------------------------
+
+
+def drop_classes(images, labels, keep) -> tuple[np.ndarray, np.ndarray]:
+    """Mode dropping: keep only the images whose label is in ``keep``.
+
+    ``out = {x_i : y_i ∈ keep}`` in the original order. A generator that produces only some
+    digits, each of them perfectly, behaves like this set: every sample is realistic (high
+    precision) but part of the real distribution is never produced (low recall/coverage).
+
+    Args:
+      images: ``(N, H, W, C)`` float in [0, 1].
+      labels: ``(N,)`` integer labels.
+      keep: non-empty iterable of labels to keep (each must occur in ``labels``).
+
+    Returns:
+      ``(images_kept, labels_kept)``: float32 ``(M, H, W, C)`` and int64 ``(M,)``, ``M <= N``.
+    """
+    x = _images(images, "images")
+    y = as_array(labels, "labels", ndim=1, dtype="int")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"labels: expected one label per image ({x.shape[0]}), got {y.shape[0]}")
+    if isinstance(keep, (str, bytes)) or not hasattr(keep, "__iter__"):
+        raise TypeError(f"keep: expected an iterable of labels, got {type(keep).__name__}")
+    keep_arr = as_array(list(keep), "keep", ndim=1, dtype="int")
+    if keep_arr.size == 0:
+        raise ValueError("keep: expected at least one label to keep, got none")
+    missing = sorted(set(keep_arr.tolist()) - set(np.unique(y).tolist()))
+    if missing:
+        raise ValueError(f"keep: expected labels that occur in labels, got {missing} which do not")
+    mask = np.isin(y, keep_arr)
+    return x[mask], y[mask].astype(np.int64)
+
+
+def add_gaussian_noise(images, std: float, *, seed: int = 0) -> np.ndarray:
+    """Pixel noise: ``clip(x + ε, 0, 1)`` with independent ``ε ~ N(0, std²)`` per pixel.
+
+    Args:
+      images: ``(N, H, W, C)`` float in [0, 1].
+      std: noise standard deviation (>= 0; 0 returns a float32 copy).
+      seed: seed of the noise (int >= 0).
+
+    Returns:
+      float32 ``(N, H, W, C)`` in [0, 1].
+    """
+    x = _images(images, "images")
+    std = _nonnegative_float(std, "std")
+    rng = np.random.default_rng(_seed(seed))
+    noisy = x + rng.normal(0.0, std, size=x.shape).astype(np.float32) if std > 0 else x.copy()
+    return np.clip(noisy, 0.0, 1.0).astype(np.float32)
+
+
+def gaussian_blur(images, sigma: float) -> np.ndarray:
+    """Blur every image with an isotropic Gaussian kernel of standard deviation ``sigma`` pixels.
+
+    ``out[n, :, :, c] = (G_sigma * x[n, :, :, c])`` computed for the whole batch in one
+    ``scipy.ndimage.gaussian_filter`` call with ``sigma = (0, sigma, sigma, 0)`` (no mixing
+    across images or channels; borders reflected). The kernel is normalised, so values stay in
+    [0, 1] (clipped against round-off).
+
+    Args:
+      images: ``(N, H, W, C)`` float in [0, 1].
+      sigma: kernel standard deviation in pixels (>= 0; 0 returns a float32 copy).
+
+    Returns:
+      float32 ``(N, H, W, C)`` in [0, 1].
+    """
+    from scipy.ndimage import gaussian_filter
+
+    x = _images(images, "images")
+    sigma = _nonnegative_float(sigma, "sigma")
+    if sigma == 0:
+        return x.copy()
+    out = gaussian_filter(x.astype(np.float64), sigma=(0.0, sigma, sigma, 0.0), mode="reflect")
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def memorize(train_images, n: int, *, seed: int = 0) -> np.ndarray:
+    """A "generator" that returns ``n`` of its training images (perfect copies).
+
+    ``n`` distinct training images are drawn without replacement (seeded), so the output looks
+    exactly like real data to every metric that compares distributions, yet it is pure
+    data copying (detected by :func:`ganlib.metrics.memorization_test`).
+
+    Args:
+      train_images: ``(N, H, W, C)`` float in [0, 1].
+      n: number of samples, ``1 <= n <= N``.
+      seed: seed of the draw (int >= 0).
+
+    Returns:
+      float32 ``(n, H, W, C)``.
+    """
+    x = _images(train_images, "train_images")
+    n = check_positive_int(n, "n")
+    if n > x.shape[0]:
+        raise ValueError(f"n: expected at most {x.shape[0]} (the number of training images), got {n}")
+    rng = np.random.default_rng(_seed(seed))
+    return x[np.sort(rng.choice(x.shape[0], n, replace=False))].copy()
+
+
+def mode_collapse(images, n_distinct: int, *, seed: int = 0) -> np.ndarray:
+    """Mode collapse: ``n_distinct`` images repeated to fill a batch of the same size.
+
+    ``n_distinct`` images are drawn without replacement (seeded) and output ``i`` is distinct
+    image ``i mod n_distinct``: every sample is realistic, but the batch has almost no variety.
+
+    Args:
+      images: ``(N, H, W, C)`` float in [0, 1].
+      n_distinct: number of distinct images, ``1 <= n_distinct <= N``.
+      seed: seed of the draw (int >= 0).
+
+    Returns:
+      float32 ``(N, H, W, C)`` holding ``n_distinct`` distinct images.
+    """
+    x = _images(images, "images")
+    n_distinct = check_positive_int(n_distinct, "n_distinct")
+    if n_distinct > x.shape[0]:
+        raise ValueError(f"n_distinct: expected at most {x.shape[0]} (the number of images), got {n_distinct}")
+    rng = np.random.default_rng(_seed(seed))
+    chosen = x[rng.choice(x.shape[0], n_distinct, replace=False)]
+    return chosen[np.arange(x.shape[0]) % n_distinct].copy()
+
+
+def corrupted_sets(fresh_images, fresh_labels, train_images, *, n: int, keep=(0, 1, 2, 3, 4),
+                   noise_std: float = 0.3, blur_sigma: float = 1.0, n_distinct: int = 20,
+                   seed: int = 0) -> dict[str, np.ndarray]:
+    """The controlled "generators" of the sensitivity experiment, ``n`` images each.
+
+    ``fresh_images`` are real images that neither the reference set nor ``train_images``
+    contain (a perfect generator would produce samples like them). Returned sets:
+
+    * ``"real (baseline)"``: the first ``n`` fresh images, a perfect generator;
+    * ``"mode dropping"``: ``n`` fresh images of the digits in ``keep`` only (:func:`drop_classes`);
+    * ``"noise"``: the baseline with :func:`add_gaussian_noise` (``noise_std``);
+    * ``"blur"``: the baseline with :func:`gaussian_blur` (``blur_sigma``);
+    * ``"mode collapse"``: :func:`mode_collapse` of the baseline with ``n_distinct`` images;
+    * ``"memorized"``: :func:`memorize` ``n`` images of ``train_images``.
+
+    Args:
+      fresh_images: ``(N, H, W, C)`` in [0, 1]; fresh_labels: ``(N,)`` int.
+      train_images: ``(T, H, W, C)`` in [0, 1], ``T >= n``: the (hypothetical) generator's training set.
+      n: images per set; ``n <= N`` and the kept classes must provide ``n`` images.
+      keep, noise_std, blur_sigma, n_distinct: strength of each failure.
+      seed: seed of every random draw.
+
+    Returns:
+      ``dict`` name -> float32 ``(n, H, W, C)``, in the order listed above.
+    """
+    x = _images(fresh_images, "fresh_images")
+    y = as_array(fresh_labels, "fresh_labels", ndim=1, dtype="int")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"fresh_labels: expected one label per image ({x.shape[0]}), got {y.shape[0]}")
+    t = _images(train_images, "train_images")
+    if t.shape[1:] != x.shape[1:]:
+        raise ValueError(
+            f"train_images: expected images of shape {x.shape[1:]} like fresh_images, got {t.shape[1:]}"
+        )
+    n = check_positive_int(n, "n")
+    if n > x.shape[0]:
+        raise ValueError(f"n: expected at most {x.shape[0]} (the number of fresh images), got {n}")
+    seed = _seed(seed)
+    base = x[:n]
+    dropped, _ = drop_classes(x, y, keep)
+    if dropped.shape[0] < n:
+        raise ValueError(
+            f"n: expected at most {dropped.shape[0]} (fresh images of the kept classes {list(keep)}), got {n}"
+        )
+    return {
+        "real (baseline)": base.copy(),
+        "mode dropping": dropped[:n].copy(),
+        "noise": add_gaussian_noise(base, noise_std, seed=seed),
+        "blur": gaussian_blur(base, blur_sigma),
+        "mode collapse": mode_collapse(base, n_distinct, seed=seed),
+        "memorized": memorize(t, n, seed=seed),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Every metric in one call
+# --------------------------------------------------------------------------------------------
+
+#: For each key of :func:`metric_suite`: +1 if larger means a *worse* generator, -1 if smaller
+#: means worse, 0 if both directions are failures (density: > 1 over-concentration, < 1 spread;
+#: memorization z: < 0 copying, > 0 under-fitting).
+METRIC_DIRECTIONS: dict[str, int] = {
+    "fid": +1,
+    "kid": +1,
+    "precision": -1,
+    "recall": -1,
+    "density": 0,
+    "coverage": -1,
+    "classifier_score": -1,
+    "c2st_accuracy": +1,
+    "memorization_z": 0,
+}
+
+
+def metric_suite(real_features, fake_features, *, fake_probs=None, train_features=None,
+                 n_kid_subsets: int = 50, kid_subset_size: int = 500, nearest_k: int = 5,
+                 score_splits: int = 1, c2st_classifier="logistic", seed: int = 0) -> dict:
+    """Every sample-based metric of chapter 5.1 for one generated set.
+
+    With real (held-out) features ``X`` ``(N, d)`` and generated features ``Y`` ``(M, d)``:
+
+    * ``fid`` = :func:`ganlib.metrics.fid_from_features` ``(X, Y)`` (Heusel et al. 2017);
+    * ``kid``, ``kid_std`` = mean and std of :func:`ganlib.metrics.kid` over ``n_kid_subsets``
+      subsets of ``min(kid_subset_size, N, M)`` rows (Bińkowski et al. 2018);
+    * ``precision``, ``recall``, ``density``, ``coverage`` = :func:`ganlib.metrics.prdc` with
+      ``nearest_k`` (Kynkäänniemi et al. 2019; Naeem et al. 2020);
+    * ``classifier_score`` = :func:`ganlib.metrics.inception_score` of ``fake_probs`` with
+      ``score_splits`` splits (Salimans et al. 2016), if ``fake_probs`` is given;
+    * ``c2st_accuracy``, ``c2st_p_value`` = :func:`ganlib.metrics.c2st` ``(X, Y)`` with
+      ``c2st_classifier`` (Lopez-Paz & Oquab 2017);
+    * ``memorization_z``, ``copy_fraction`` = :func:`ganlib.metrics.memorization_test`
+      ``(Y, train_features, X)`` if ``train_features`` is given: ``X`` serves as the held-out
+      real set, so it must not overlap the training set (Meehan et al. 2020).
+
+    Args:
+      real_features: ``(N, d)`` features of real images not used for training, ``N > nearest_k``.
+      fake_features: ``(M, d)`` features of generated images, ``M > nearest_k``.
+      fake_probs: optional ``(M, C)`` class probabilities of the generated images (softmax rows).
+      train_features: optional ``(T, d)`` features of the generator's training images.
+      n_kid_subsets: KID subsets (>= 1); kid_subset_size: rows per KID subset (>= 2). Use a
+        subset size below ``min(N, M)`` so that the subsets differ and ``kid_std`` means something.
+      nearest_k: k of the k-NN radii.
+      score_splits: splits of the classifier score (1: one score on all ``M`` samples).
+      c2st_classifier: classifier of :func:`ganlib.metrics.c2st` (``"logistic"``, ``"knn"``, ...).
+      seed: seed of KID subsets and the C2ST split (int >= 0).
+
+    Returns:
+      ``dict`` of Python floats with the keys above (optional ones only when their input is given).
+    """
+    from . import metrics
+
+    real = _features(real_features, "real_features")
+    fake = _features(fake_features, "fake_features")
+    check_same_dim(real, fake, "real_features", "fake_features")
+    nearest_k = check_positive_int(nearest_k, "nearest_k")
+    if nearest_k >= min(real.shape[0], fake.shape[0]):
+        raise ValueError(
+            f"nearest_k: expected nearest_k < min(N, M) = {min(real.shape[0], fake.shape[0])}, got {nearest_k}"
+        )
+    n_kid_subsets = check_positive_int(n_kid_subsets, "n_kid_subsets")
+    kid_subset_size = check_positive_int(kid_subset_size, "kid_subset_size", minimum=2)
+    score_splits = check_positive_int(score_splits, "score_splits")
+    seed = _seed(seed)
+    probs = None
+    if fake_probs is not None:
+        probs = as_array(fake_probs, "fake_probs", ndim=2)
+        if probs.shape[0] != fake.shape[0]:
+            raise ValueError(
+                f"fake_probs: expected one row per generated sample ({fake.shape[0]}), got {probs.shape[0]}"
+            )
+    train = None
+    if train_features is not None:
+        train = _features(train_features, "train_features", min_samples=1)
+        check_same_dim(real, train, "real_features", "train_features")
+
+    out: dict[str, float] = {"fid": metrics.fid_from_features(real, fake)}
+    k = metrics.kid(real, fake, n_subsets=n_kid_subsets, subset_size=kid_subset_size, seed=seed)
+    out["kid"], out["kid_std"] = k.mean, k.std
+    out.update(metrics.prdc(real, fake, nearest_k=nearest_k))
+    if probs is not None:
+        out["classifier_score"] = metrics.inception_score(probs, n_splits=score_splits).mean
+    c = metrics.c2st(real, fake, classifier=c2st_classifier, seed=seed)
+    out["c2st_accuracy"], out["c2st_p_value"] = c.accuracy, c.p_value
+    if train is not None:
+        mem = metrics.memorization_test(fake, train, real)
+        out["memorization_z"], out["copy_fraction"] = mem["z"], mem["copy_fraction"]
+    return {key: float(value) for key, value in out.items()}
+
+
+def sensitivity_matrix(results, *, baseline: str, metrics=None, directions=None):
+    """How far each metric moved from the baseline, signed so that positive means "worse".
+
+    For set ``s`` and metric ``m`` with direction ``δ_m`` (:data:`METRIC_DIRECTIONS`):
+
+    ``S[m, s] = δ_m (v[s, m] - v[b, m]) / |v[b, m]|`` if ``δ_m ≠ 0``, and
+    ``S[m, s] = |v[s, m] - v[b, m]| / |v[b, m]|`` if ``δ_m = 0`` (both directions are bad),
+
+    where ``b`` is the baseline set (real vs real). The relative change makes metrics on
+    different scales comparable; a baseline value of 0 is replaced by 1 (absolute change).
+
+    Args:
+      results: ``dict`` set name -> ``dict`` metric -> value (e.g. :func:`metric_suite` outputs).
+      baseline: the name of the baseline set in ``results``.
+      metrics: metric names to include (default: every key of :data:`METRIC_DIRECTIONS` (or of
+        ``directions``) present in the baseline).
+      directions: optional ``dict`` metric -> +1/-1/0 overriding :data:`METRIC_DIRECTIONS`.
+
+    Returns:
+      ``(matrix, metric_names, set_names)``: float64 ``(n_metrics, n_sets)`` with the baseline
+      column removed, and the row/column labels.
+    """
+    if not isinstance(results, Mapping) or not results:
+        raise TypeError(f"results: expected a non-empty dict of set name -> dict of metrics, got {type(results).__name__}")
+    if baseline not in results:
+        raise ValueError(f"baseline: expected one of {list(results)}, got {baseline!r}")
+    dirs = dict(METRIC_DIRECTIONS)
+    if directions is not None:
+        if not isinstance(directions, Mapping):
+            raise TypeError(f"directions: expected a dict of metric -> +1/-1/0, got {type(directions).__name__}")
+        for key, value in directions.items():
+            if value not in (-1, 0, 1):
+                raise ValueError(f"directions: expected +1, -1 or 0 for {key!r}, got {value!r}")
+        dirs.update(directions)
+    base = results[baseline]
+    if not isinstance(base, Mapping):
+        raise TypeError(f"results[{baseline!r}]: expected a dict of metric -> value, got {type(base).__name__}")
+    if metrics is None:
+        metrics = [m for m in dirs if m in base]
+    else:
+        if isinstance(metrics, str):
+            raise TypeError("metrics: expected a list of metric names, got a string")
+        metrics = list(metrics)
+        unknown = [m for m in metrics if m not in dirs]
+        if unknown:
+            raise ValueError(f"metrics: no direction known for {unknown}; pass directions=")
+    if not metrics:
+        raise ValueError("metrics: expected at least one metric present in the baseline, got none")
+    sets = [s for s in results if s != baseline]
+    if not sets:
+        raise ValueError("results: expected at least one set besides the baseline")
+    matrix = np.empty((len(metrics), len(sets)))
+    for j, s in enumerate(sets):
+        row = results[s]
+        if not isinstance(row, Mapping):
+            raise TypeError(f"results[{s!r}]: expected a dict of metric -> value, got {type(row).__name__}")
+        for i, m in enumerate(metrics):
+            if m not in row or m not in base:
+                raise ValueError(f"results[{s!r}]: expected a value for metric {m!r} (and in the baseline)")
+            v, b = float(row[m]), float(base[m])
+            scale = abs(b) if b != 0 else 1.0
+            change = (v - b) / scale
+            matrix[i, j] = abs(change) if dirs[m] == 0 else dirs[m] * change
+    return matrix, metrics, sets
+
+
+# --------------------------------------------------------------------------------------------
+# The discriminator as a two-sample test
+# --------------------------------------------------------------------------------------------
+
+
+def _discriminator_probs(gan, images, name: str) -> np.ndarray:
+    probs = np.asarray(gan.discriminate(images), dtype=np.float64).reshape(-1)
+    if probs.shape[0] != images.shape[0]:
+        raise ValueError(f"gan: discriminate({name}) returned {probs.shape[0]} values for {images.shape[0]} images")
+    return probs
+
+
+def discriminator_two_sample_test(gan, real_images, fake_images, *, train_images=None,
+                                  real_features=None, fake_features=None, c2st_classifier="logistic",
+                                  threshold: float = 0.5, seed: int = 0) -> dict:
+    """Use the GAN's own discriminator as a classifier two-sample test, next to a fresh one.
+
+    The trained discriminator labels a sample "real" when ``D(x) = sigmoid(logit(x)) >= threshold``.
+    On ``n = min(N, M)`` held-out real and ``n`` generated images (the larger set is subsampled,
+    seeded) its balanced accuracy is
+
+    ``acc_D = (#{real: D >= t} + #{fake: D < t}) / (2n)``
+
+    with the exact one-sided binomial p-value ``P(Bin(2n, 1/2) >= acc_D · 2n)`` (no training
+    split is needed: the discriminator was not fitted to *these* real images). A freshly
+    trained classifier two-sample test (:func:`ganlib.metrics.c2st`, on ``real_features`` vs
+    ``fake_features`` if given, else on the flattened pixels) answers the same question
+    without having co-adapted with the generator. If ``train_images`` are given, the
+    discriminator's mean ``D`` and "real" rate on them are reported as well: a gap between
+    training and held-out reals means the discriminator overfits its training set.
+
+    Args:
+      gan: a trained :class:`ganlib.GAN` (unconditional).
+      real_images: ``(N, H, W, C)`` real images in [0, 1] *not* used to train the GAN, ``N >= 2``.
+      fake_images: ``(M, H, W, C)`` samples of the GAN's generator in [0, 1], ``M >= 2``.
+      train_images: optional ``(T, H, W, C)`` images the GAN was trained on.
+      real_features, fake_features: optional ``(N, d)``/``(M, d)`` features for the fresh C2ST
+        (both or neither).
+      c2st_classifier: classifier of the fresh C2ST.
+      threshold: decision threshold on ``D(x)`` in (0, 1).
+      seed: seed of the subsampling and the C2ST split.
+
+    Returns:
+      ``dict`` with ``"d_accuracy"``, ``"d_p_value"``, ``"d_real_rate"`` (held-out reals called
+      real), ``"d_fake_rate"`` (fakes called fake), ``"d_mean_real"``, ``"d_mean_fake"``
+      (mean ``D``), ``"c2st_accuracy"``, ``"c2st_p_value"``, ``"n"``; with ``train_images`` also
+      ``"d_mean_train"`` and ``"d_train_rate"``.
+
+    Reference: Lopez-Paz & Oquab (2017), "Revisiting classifier two-sample tests", ICLR.
+    """
+    from scipy.stats import binomtest
+
+    from . import metrics
+    from .training import GAN
+
+    if not isinstance(gan, GAN):
+        raise TypeError(f"gan: expected a ganlib.GAN, got {type(gan).__name__}")
+    if gan.conditional:
+        raise ValueError("gan: expected an unconditional GAN (its discriminator takes images only)")
+    real = _images(real_images, "real_images", min_samples=2)
+    fake = _images(fake_images, "fake_images", min_samples=2)
+    if real.shape[1:] != fake.shape[1:]:
+        raise ValueError(f"real_images and fake_images: expected the same image shape, got {real.shape[1:]} and {fake.shape[1:]}")
+    threshold = check_probability(threshold, "threshold", open_interval=True)
+    seed = _seed(seed)
+    if (real_features is None) != (fake_features is None):
+        raise ValueError("real_features, fake_features: expected both or neither, got only one")
+    if real_features is not None:
+        rf = _features(real_features, "real_features")
+        ff = _features(fake_features, "fake_features")
+        check_same_dim(rf, ff, "real_features", "fake_features")
+        if rf.shape[0] != real.shape[0]:
+            raise ValueError(f"real_features: expected one row per real image ({real.shape[0]}), got {rf.shape[0]}")
+        if ff.shape[0] != fake.shape[0]:
+            raise ValueError(f"fake_features: expected one row per generated image ({fake.shape[0]}), got {ff.shape[0]}")
+    else:
+        rf, ff = real.reshape(real.shape[0], -1), fake.reshape(fake.shape[0], -1)
+    train = None
+    if train_images is not None:
+        train = _images(train_images, "train_images")
+        if train.shape[1:] != real.shape[1:]:
+            raise ValueError(f"train_images: expected images of shape {real.shape[1:]}, got {train.shape[1:]}")
+
+    rng = np.random.default_rng(seed)
+    n = min(real.shape[0], fake.shape[0])
+    ri = np.sort(rng.choice(real.shape[0], n, replace=False))
+    fi = np.sort(rng.choice(fake.shape[0], n, replace=False))
+    d_real = _discriminator_probs(gan, real[ri], "real_images")
+    d_fake = _discriminator_probs(gan, fake[fi], "fake_images")
+    n_correct = int(np.sum(d_real >= threshold) + np.sum(d_fake < threshold))
+    fresh = metrics.c2st(rf[ri], ff[fi], classifier=c2st_classifier, seed=seed)
+    out = {
+        "d_accuracy": n_correct / (2 * n),
+        "d_p_value": float(binomtest(n_correct, 2 * n, 0.5, alternative="greater").pvalue),
+        "d_real_rate": float(np.mean(d_real >= threshold)),
+        "d_fake_rate": float(np.mean(d_fake < threshold)),
+        "d_mean_real": float(np.mean(d_real)),
+        "d_mean_fake": float(np.mean(d_fake)),
+        "c2st_accuracy": float(fresh.accuracy),
+        "c2st_p_value": float(fresh.p_value),
+        "n": int(n),
+    }
+    if train is not None:
+        d_train = _discriminator_probs(gan, train, "train_images")
+        out["d_mean_train"] = float(np.mean(d_train))
+        out["d_train_rate"] = float(np.mean(d_train >= threshold))
+    return out

@@ -1,0 +1,201 @@
+"""The rendered book as readers see it: built by Jupyter Book, driven in headless Chromium.
+
+The book is built once per test session in the ``smoke`` profile into ``_build/smoke`` (a
+separate output folder, so a reader's ``make book`` output in ``_build/html`` is never touched),
+with warnings treated as errors. Then a real Chromium (Debian's package, driven by Playwright)
+opens every page of ``_toc.yml`` and checks what a reader would notice. Screenshots go to
+``_build/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from test_book_structure import resolve, toc_files
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OUT = ROOT / "_build" / "smoke"
+HTML = OUT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def built_book():
+    """Build the whole book (executing every notebook in the smoke profile), warnings = errors."""
+    env = dict(os.environ, GANLIB_PROFILE="smoke", GANLIB_QUIET="1", TF_CPP_MIN_LOG_LEVEL="2")
+    jb = pathlib.Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run(
+        [str(jb), "build", "-W", "-n", "--keep-going", "--path-output", str(OUT), str(ROOT)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600,
+    )
+    log = proc.stdout + proc.stderr
+    (ROOT / "_build").mkdir(exist_ok=True)
+    (ROOT / "_build" / "smoke-build.log").write_text(log)
+    assert proc.returncode == 0, "book build failed (warnings are errors):\n" + log[-6000:]
+    return HTML
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.fail(
+            "Chromium is not installed: the browser tests need Debian's 'chromium' package "
+            "(`make test` installs it with .ci/install-chromium; or run `apt-get install chromium`)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+def pages() -> list[str]:
+    return [str(resolve(e).relative_to(ROOT).with_suffix(".html")) for e in toc_files()]
+
+
+def test_build_has_no_warnings_and_every_page_exists(built_book):
+    for page in pages():
+        assert (built_book / page).exists(), page
+    assert (built_book / "index.html").exists()
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page, errors
+
+
+@pytest.mark.parametrize("path", pages())
+def test_page_renders_for_a_reader(browser, server, path):
+    page, errors = _open(browser, f"{server}/{path}")
+    try:
+        # Math: wait for MathJax, then no raw TeX delimiters may remain.
+        has_math = page.evaluate("document.querySelectorAll('.math, span.math, div.math').length > 0")
+        if has_math:
+            page.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=20000)
+            body = page.inner_text("article")
+            assert "$$" not in body and "\\[" not in body, f"{path}: raw TeX left in the page"
+        # Images: every <img> decoded with a real size.
+        page.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=20000)
+        broken = page.evaluate(
+            "Array.from(document.images).filter(i => !(i.naturalWidth > 0)).map(i => i.src)"
+        )
+        assert broken == [], f"{path}: images that did not load: {broken}"
+        notebook = (ROOT / path).with_suffix(".ipynb").exists()
+        if notebook:
+            # Executed code cells show their outputs.
+            n_inputs = page.evaluate("document.querySelectorAll('div.cell_input').length")
+            n_outputs = page.evaluate("document.querySelectorAll('div.cell_output').length")
+            assert n_inputs > 0 and n_outputs > 0, f"{path}: code cells without outputs"
+            # The Colab launch link points at this notebook.
+            hrefs = page.evaluate(
+                "Array.from(document.querySelectorAll('a[href*=\"colab.research.google.com\"]')).map(a => a.href)"
+            )
+            target = pathlib.Path(path).with_suffix(".ipynb").as_posix()
+            assert any(h.endswith(target) for h in hrefs), f"{path}: no Colab link to {target}: {hrefs}"
+        # Hidden solutions open on click.
+        toggles = page.locator(".admonition.dropdown button.toggle-button")
+        for i in range(toggles.count()):
+            admonition = page.locator(".admonition.dropdown").nth(i)
+            assert "toggle-hidden" in (admonition.get_attribute("class") or ""), f"{path}: solution {i} not hidden"
+            toggles.nth(i).click()
+            page.wait_for_function(
+                "el => !el.classList.contains('toggle-hidden')", arg=admonition.element_handle(), timeout=5000
+            )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / (pathlib.Path(path).stem + ".png")), full_page=True)
+        assert errors == [], f"{path}: JavaScript errors: {errors}"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", pages())
+def test_internal_links_resolve(server, built_book, path):
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hrefs = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "a" and a.get("href"):
+                self.hrefs.append(a["href"])
+            if tag in ("img", "script") and a.get("src"):
+                self.hrefs.append(a["src"])
+            if tag == "link" and a.get("href"):
+                self.hrefs.append(a["href"])
+
+    parser = Links()
+    parser.feed((built_book / path).read_text())
+    base = f"{server}/{path}"
+    missing = []
+    for href in parser.hrefs:
+        url = urllib.parse.urljoin(base, href)
+        if not url.startswith(server):
+            continue  # external links need a network: not checked here
+        url = url.split("#")[0]
+        try:
+            urllib.request.urlopen(url, timeout=10).close()
+        except Exception as exc:  # noqa: BLE001
+            missing.append(f"{href} ({exc})")
+    assert missing == [], f"{path}: broken internal links: {missing}"
+
+
+def test_search_finds_pages(browser, server):
+    page, errors = _open(browser, f"{server}/search.html?q=discriminator")
+    try:
+        page.wait_for_selector("ul.search li", timeout=20000)
+        assert page.locator("ul.search li").count() >= 3
+        page.screenshot(path=str(SHOTS / "search.png"))
+    finally:
+        page.close()
+
+
+def test_numbered_figures_and_equations(browser, server):
+    """Figures and equations carry numbers a reader can refer to."""
+    page, _ = _open(browser, f"{server}/chapters/03_algorithm_and_losses.html")
+    try:
+        assert page.locator("span.caption-number").count() >= 1
+        assert page.locator("span.eqno").count() >= 1
+    finally:
+        page.close()
