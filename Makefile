@@ -49,7 +49,7 @@ mathjax: $(MATHJAX)
 
 # Headless Chromium for the browser tests (Debian's package; a test tool cannot download one here).
 browser:
-	@command -v chromium >/dev/null 2>&1 || bash .ci/install-chromium
+	@bash .ci/install-chromium
 
 book: deps-book mathjax
 	GANLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build -W -n --keep-going .

@@ -17,7 +17,15 @@ The library behind the executable book. One module per concern:
 
 __version__ = "0.1.0"
 
-from .profiles import PROFILES, Profile, get_profile, profile_name  # noqa: F401  (no TensorFlow needed)
-from .utils import REPOSITORY_URL, environment_report, set_seed, setup_notebook  # noqa: F401
-from . import book, callbacks, data, losses, metrics, models, plots, training, vae, zoo  # noqa: F401,E402
+from .book import Stopwatch as _Stopwatch
+
+_IMPORT_STOPWATCH = _Stopwatch()  # a chapter's run time includes importing TensorFlow
+
+from .profiles import PROFILES, Profile, get_profile, profile_name  # noqa: E402,F401  (no TensorFlow needed)
+from .utils import REPOSITORY_URL, environment_report, quiet_native_stderr, set_seed, setup_notebook  # noqa: E402,F401
+
+with quiet_native_stderr():  # TensorFlow's C++ start-up lines are noise on every page
+    import tensorflow as _tf  # noqa: E402,F401
+
+from . import book, callbacks, data, exercises, losses, metrics, models, plots, training, vae, zoo  # noqa: E402,F401
 from .training import GAN, make_gan, train  # noqa: F401,E402

@@ -61,9 +61,9 @@ class Profile:
 
     def describe(self) -> str:
         """One line for the top of a notebook."""
-        train = "all" if self.mnist_train is None else f"{self.mnist_train:,}"
+        train = "all" if self.mnist_train is None else f"{self.mnist_train:,}"  # at most
         return (
-            f"profile={self.name!r}: MNIST train images={train}, GAN epochs={self.gan_epochs}, "
+            f"profile={self.name!r}: MNIST train images<={train}, GAN epochs={self.gan_epochs}, "
             f"toy steps={self.toy_steps}, eval samples={self.n_eval:,}"
         )
 
@@ -115,10 +115,13 @@ PROFILES: dict[str, Profile] = {
 
 
 def _gpu_available() -> bool:
-    try:
-        import tensorflow as tf
+    from .utils import quiet_native_stderr
 
-        return bool(tf.config.list_physical_devices("GPU"))
+    try:
+        with quiet_native_stderr():  # the GPU probe logs "failed call to cuInit" on CPU machines
+            import tensorflow as tf
+
+            return bool(tf.config.list_physical_devices("GPU"))
     except Exception:  # TensorFlow missing or broken: treat as CPU
         return False
 

@@ -1,0 +1,124 @@
+"""Run every benchmark and write benchmarks/RESULTS.md and benchmarks/results.json.
+
+    python benchmarks/run_all.py              # everything (the notebook suite in smoke and cpu: ~1 h)
+    python benchmarks/run_all.py --quick      # skip the cpu-profile notebook runs
+
+`make bench` runs this. Results are ratios of medians of interleaved repeats measured in one
+run on one machine (described at the top of RESULTS.md); nothing here is a GPU measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import machine  # noqa: E402
+
+
+def fmt_s(x: float) -> str:
+    return f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
+
+
+def write_markdown(results: dict, path: pathlib.Path) -> None:
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `benchmarks/run_all.py` (`make bench`). Each comparison runs the implementations "
+        "interleaved in one process on the same inputs; times are medians of the repeats and "
+        "speed-ups are ratios of medians. **Measured on this CPU; no GPU was available, and no GPU "
+        "timing is reported.**",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    for key in ("date", "cpu", "cores", "memory_gb", "platform", "python", "tensorflow", "keras", "numpy",
+                "scipy", "gpus", "load_average_at_start"):
+        if key in m:
+            lines.append(f"| {key} | {m[key]} |")
+    if "training" in results:
+        tr = results["training"]
+        lines += ["", "## Training throughput", ""]
+        for section in tr["sections"]:
+            lines += [f"### {section['title']}", "", section.get("note", ""), "",
+                      "| implementation | images/s (median) | relative to baseline |", "|---|---:|---:|"]
+            for row in section["rows"]:
+                lines.append(f"| {row['name']} | {row['images_per_s']:.0f} | {row['ratio']:.2f}x |")
+            lines += [""]
+            for goal in section.get("goals", []):
+                lines.append(f"- {goal}")
+            lines.append("")
+    if "frechet" in results:
+        f = results["frechet"]
+        t = f["timings"]
+        lines += ["## Fréchet distance", "", f"d = {f['d']}, covariances of {4 * f['d']} correlated features.", "",
+                  "| implementation | median time |", "|---|---:|"]
+        lines += [f"| {name} | {fmt_s(v['median_s'])} |" for name, v in t.items()]
+        lines += ["", f"- speed-up: **{f['speedup']:.1f}x** (goal ≥ 5x: {'met' if f['speedup'] >= 5 else 'not met'})",
+                  f"- relative difference between the two values: {f['relative_difference']:.1e} (goal ≤ 1e-6)", ""]
+    if "prdc" in results:
+        p = results["prdc"]
+        t = p["timings"]
+        lines += ["## Precision / recall / density / coverage", "",
+                  f"N = M = {p['n']:,} points, d = {p['d']}, k = {p['k']}.", "",
+                  "| implementation | median time |", "|---|---:|"]
+        lines += [f"| {name} | {fmt_s(v['median_s'])} |" for name, v in t.items()]
+        big = p["large"]
+        lines += ["", f"- speed-up: **{p['speedup']:.2f}x** (goal ≥ 2x: {'met' if p['speedup'] >= 2 else 'not met'})",
+                  f"- largest difference of the four values: {p['max_difference']:.1e} (goal ≤ 1e-6)",
+                  f"- N = {big['n']:,}: {fmt_s(big['seconds'])}, peak NumPy memory {big['peak_mib']:.0f} MiB "
+                  f"(a single N × N float64 distance matrix would need {big['full_matrix_gib']:.1f} GiB)", ""]
+    if "notebooks" in results:
+        nb = results["notebooks"]
+        profiles = nb["profiles"]
+        lines += ["## Notebook suite", "",
+                  "Wall time of each chapter in a fresh kernel with an empty model cache.", "",
+                  "| chapter | " + " | ".join(profiles) + " |", "|---|" + "---:|" * len(profiles)]
+        for name, row in nb["seconds"].items():
+            lines.append(f"| {name} | " + " | ".join(fmt_s(row[p]) for p in profiles if p in row) + " |")
+        totals = [sum(row.get(p, 0) for row in nb["seconds"].values()) for p in profiles]
+        lines.append("| **total** | " + " | ".join(f"**{fmt_s(t)}**" for t in totals) + " |")
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skip the cpu-profile notebook runs")
+    parser.add_argument("--only", choices=["training", "metrics", "notebooks"], action="append")
+    args = parser.parse_args()
+    only = set(args.only or ["training", "metrics", "notebooks"])
+
+    results: dict = {"machine": machine()}
+    out_json = HERE / "results.json"
+    if out_json.exists() and args.only:  # keep the sections not re-run
+        results = {**json.loads(out_json.read_text()), "machine": results["machine"]}
+    if "training" in only:
+        from bench_training import bench_training
+
+        results["training"] = bench_training()
+    if "metrics" in only:
+        from bench_metrics import bench_frechet, bench_prdc
+
+        results["frechet"] = bench_frechet()
+        results["prdc"] = bench_prdc()
+    if "notebooks" in only:
+        from bench_notebooks import bench_notebooks
+
+        results["notebooks"] = bench_notebooks(("smoke",) if args.quick else ("smoke", "cpu"))
+    out_json.write_text(json.dumps(results, indent=1, default=float))
+    write_markdown(results, HERE / "RESULTS.md")
+    print(f"\nwrote {HERE / 'RESULTS.md'} and {out_json}")
+
+
+if __name__ == "__main__":
+    main()
