@@ -34,6 +34,7 @@ __all__ = [
     "SOURCE_ARTICLE_CODE",
     "patched_source_code",
     "source_diff",
+    "with_line_numbers",
     "run_source_article_code",
     "SourceArticleRun",
     "source_article_counts",
@@ -116,7 +117,7 @@ discriminator = train_discriminator(generator, discriminator, real_images, batch
 #: Executing it raises ``NameError: name 'np' is not defined`` (NumPy is never imported).
 SOURCE_ARTICLE_CODE: str = "\n".join(SOURCE_ARTICLE_BLOCKS)
 
-_SOURCE_BATCH, _SOURCE_EPOCHS, _SOURCE_N_REAL = 128, 50, 10000
+_SOURCE_BATCH, _SOURCE_EPOCHS = 128, 50
 _REAL_IMAGES_LINE = "real_images = np.random.uniform(0, 1, (10000, 784))"
 _BUDGET_TEXT = "batch_size=128, epochs=50"
 _TRAIN_G_LINE = "generator = train_generator("
@@ -190,6 +191,22 @@ def source_diff(code: str) -> str:
         SOURCE_ARTICLE_CODE.splitlines(), code.splitlines(), "source article", "patched", lineterm="", n=0
     )
     return "\n".join(line for line in lines if not line.startswith("@@"))
+
+
+def with_line_numbers(code: str) -> str:
+    """``code`` with right-aligned line numbers, ``" 7 | ..."``, for referring to lines in prose.
+
+    Args:
+      code: source text (trailing newlines are dropped).
+
+    Returns:
+      The numbered text (``str``), one output line per input line.
+    """
+    if not isinstance(code, str):
+        raise TypeError(f"code: expected a str, got {type(code).__name__}")
+    lines = code.rstrip("\n").splitlines()
+    width = len(str(len(lines)))
+    return "\n".join(f"{i:>{width}} | {line}" for i, line in enumerate(lines, 1))
 
 
 def source_article_counts(batch_size: int = _SOURCE_BATCH, epochs: int = _SOURCE_EPOCHS) -> dict:
@@ -382,13 +399,15 @@ def _check_model(value, name: str):
     return value
 
 
-def _check_optimizers(g_optimizer, d_optimizer, default_lr: float, default_beta_1: float):
+def _check_optimizers(g_optimizer, d_optimizer, *, default: bool):
+    """Two distinct Keras optimizers; ``None`` becomes ``Adam(2e-4, beta_1=0.5)`` if ``default``."""
     import keras
 
-    if g_optimizer is None:
-        g_optimizer = keras.optimizers.Adam(default_lr, beta_1=default_beta_1)
-    if d_optimizer is None:
-        d_optimizer = keras.optimizers.Adam(default_lr, beta_1=default_beta_1)
+    if default:
+        if g_optimizer is None:
+            g_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if d_optimizer is None:
+            d_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
     for name, opt in (("g_optimizer", g_optimizer), ("d_optimizer", d_optimizer)):
         if not isinstance(opt, keras.optimizers.Optimizer):
             raise TypeError(f"{name}: expected a keras.optimizers.Optimizer, got {type(opt).__name__}")
@@ -504,7 +523,7 @@ def train_on_batch_gan(
     for name, flag in (("from_logits", from_logits), ("verbose", verbose)):
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{name}: expected True or False, got {type(flag).__name__} {flag!r}")
-    g_optimizer, d_optimizer = _check_optimizers(g_optimizer, d_optimizer, 2e-4, 0.5)
+    g_optimizer, d_optimizer = _check_optimizers(g_optimizer, d_optimizer, default=True)
 
     bce = keras.losses.BinaryCrossentropy(from_logits=bool(from_logits))
     discriminator.trainable = True
@@ -619,10 +638,7 @@ def make_tutorial_train_step(generator, discriminator, g_optimizer, d_optimizer,
     latent_dim = _latent_dim_of(generator, latent_dim)
     _check_pair(generator, discriminator)
     seed = check_positive_int(seed, "seed", minimum=0)
-    for name, opt in (("g_optimizer", g_optimizer), ("d_optimizer", d_optimizer)):
-        if opt is None:
-            raise TypeError(f"{name}: expected a keras.optimizers.Optimizer, got None")
-    g_optimizer, d_optimizer = _check_optimizers(g_optimizer, d_optimizer, 1e-4, 0.9)
+    g_optimizer, d_optimizer = _check_optimizers(g_optimizer, d_optimizer, default=False)
 
     @tf.function
     def train_step(images):

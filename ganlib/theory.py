@@ -9,7 +9,7 @@ numerically instead of asserting it:
 * :func:`generator_loss_gradients` — the per-sample gradient of the minimax and the
   non-saturating generator loss as a function of D(G(z)), with respect to the logit or to the
   probability (the saturation plot).
-* :func:`value_function_on_grid` — V(D, G) for a discriminator tabulated on a 1-D grid;
+* :func:`value_function_on_grid` — V(D, G) for a discriminator's logits tabulated on a 1-D grid;
   :func:`optimal_value_and_jsd` — V(D*, G) next to -log 4 + 2 JSD(p_data || p_g).
 * :func:`train_discriminator_only`, :func:`clone_gan`, :func:`generator_gradient_norm` — a live
   demonstration of saturation: give D a head start, then compare the generator's gradients and
@@ -173,21 +173,24 @@ def _check_dx(dx) -> float:
     return dx
 
 
-def value_function_on_grid(d_values, p_data, p_g, dx) -> float:
-    """V(D, G) for a discriminator D tabulated on a uniform 1-D grid (Riemann sum).
+def value_function_on_grid(logits, p_data, p_g, dx) -> float:
+    """V(D, G) for a discriminator tabulated on a uniform 1-D grid (Riemann sum).
 
-    Formula (0 log 0 = 0)::
+    The discriminator is given by its **logits** l, as ganlib's discriminators return them
+    (D = sigmoid(l)); this keeps log(1 - D) = log_sigmoid(-l) accurate where D is within
+    round-off of 1, where ``1 - D`` would be 0 in floating point. Formula (0 log 0 = 0)::
 
         V(D, G) = ∫ p_data(x) log D(x) dx + ∫ p_g(x) log(1 - D(x)) dx
-                ≈ sum_i [ p_data_i log D_i + p_g_i log(1 - D_i) ] dx
+                ≈ sum_i [ p_data_i log_sigmoid(l_i) + p_g_i log_sigmoid(-l_i) ] dx
 
     This is the population version of :func:`ganlib.losses.value_function`. For fixed p_g it
-    is maximised pointwise by D* = p_data / (p_data + p_g); at D ≡ 1/2 it equals -log 4 for
-    any normalised pair of densities. It is ``-inf`` if D = 0 where p_data > 0 (or D = 1
-    where p_g > 0).
+    is maximised pointwise by D* = p_data / (p_data + p_g), i.e. the logit
+    l* = log p_data - log p_g; at l ≡ 0 (D ≡ 1/2) it equals -log 4 for any normalised pair of
+    densities. Logits may be +/-inf (D = 1 or 0); V is ``-inf`` if D = 0 where p_data > 0 or
+    D = 1 where p_g > 0.
 
     Args:
-      d_values: D(x) on the grid, shape (G,), values in [0, 1].
+      logits: the discriminator's logits on the grid, shape (G,), real (+/-inf allowed, no NaN).
       p_data: data density on the grid, shape (G,), >= 0.
       p_g: generator density on the grid, shape (G,), >= 0.
       dx: grid spacing, > 0.
@@ -195,17 +198,17 @@ def value_function_on_grid(d_values, p_data, p_g, dx) -> float:
     Returns:
       Python float (possibly ``-inf``).
     """
-    d = as_array(d_values, "d_values", ndim=1, min_samples=1, value_range=(0.0, 1.0)).astype(np.float64)
+    l = as_array(logits, "logits", ndim=1, min_samples=1, finite=False).astype(np.float64)
+    if np.any(np.isnan(l)):
+        raise ValueError(f"logits: expected real numbers (+/-inf allowed), got {int(np.isnan(l).sum())} NaN value(s)")
     p = as_array(p_data, "p_data", ndim=1, min_samples=1, value_range=(0.0, np.inf)).astype(np.float64)
     q = as_array(p_g, "p_g", ndim=1, min_samples=1, value_range=(0.0, np.inf)).astype(np.float64)
-    if not (d.shape == p.shape == q.shape):
-        raise ValueError(
-            f"d_values, p_data, p_g: expected the same shape, got {d.shape}, {p.shape} and {q.shape}"
-        )
+    if not (l.shape == p.shape == q.shape):
+        raise ValueError(f"logits, p_data, p_g: expected the same shape, got {l.shape}, {p.shape} and {q.shape}")
     dx = _check_dx(dx)
-    with np.errstate(divide="ignore"):
-        log_d = np.where(p > 0, np.log(np.where(p > 0, d, 1.0)), 0.0)
-        log_1md = np.where(q > 0, np.log1p(-np.where(q > 0, d, 0.0)), 0.0)
+    # log_sigmoid(l) = -log(1 + e^-l) = -logaddexp(0, -l), exact for +/-inf as well.
+    log_d = np.where(p > 0, -np.logaddexp(0.0, -np.where(p > 0, l, 0.0)), 0.0)
+    log_1md = np.where(q > 0, -np.logaddexp(0.0, np.where(q > 0, l, 0.0)), 0.0)
     return float(np.sum(p * log_d + q * log_1md) * dx)
 
 

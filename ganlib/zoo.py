@@ -11,6 +11,7 @@ model the notebook would have trained.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -93,6 +94,35 @@ def trained_gan(
         return TrainedGAN(gan, hist.history, dict(grid.snapshots) if grid else {}, False)
 
     directory = pathlib.Path(cache_dir()) / "gans" / f"{architecture}-{_key(architecture, x, y, config)}"
+    directory.mkdir(parents=True, exist_ok=True)
+    with _exclusive(directory / ".lock"):  # a second process waits, then loads the finished model
+        return _train_cached(gan, x, y, directory, grid, cbs, epochs, batch_size, seed, verbose)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: pathlib.Path):
+    """An inter-process lock (``fcntl.flock``) around training one cached model.
+
+    Two notebooks that need the same model at the same time (e.g. run in parallel by the tests)
+    would otherwise train it twice and race on its files. Where ``fcntl`` does not exist
+    (Windows) there is no lock; the files are still written atomically.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _train_cached(gan, x, y, directory, grid, cbs, epochs, batch_size, seed, verbose) -> TrainedGAN:
+    from .training import train
+
     snap_path = directory / "snapshots.npz"
     done = (directory / "meta.json").exists() and json.loads((directory / "meta.json").read_text())["epoch"] >= epochs
     hist = train(gan, x, y, epochs=epochs, batch_size=batch_size, seed=seed, checkpoint_dir=directory,

@@ -84,6 +84,13 @@ def test_patched_source_code_changes_only_the_named_lines():
     assert len(code.splitlines()) == len(rl.SOURCE_ARTICLE_CODE.splitlines()) + 1
 
 
+def test_with_line_numbers():
+    assert rl.with_line_numbers("a\nb\n") == "1 | a\n2 | b"
+    numbered = rl.with_line_numbers(rl.SOURCE_ARTICLE_CODE).splitlines()
+    assert numbered[0] == " 1 | import tensorflow as tf"
+    assert len(numbered) == len(rl.SOURCE_ARTICLE_CODE.splitlines())
+
+
 def test_source_article_counts_closed_form():
     c = rl.source_article_counts()  # the source's batch_size=128, epochs=50
     assert c["predict_calls"] == 50 * 129 + 50 == 6500
@@ -133,6 +140,8 @@ def test_bad_arguments_of_the_source_helpers():
         rl.patched_source_code(import_numpy="yes")
     with pytest.raises(TypeError, match="code"):
         rl.source_diff(123)
+    with pytest.raises(TypeError, match="code"):
+        rl.with_line_numbers(None)
     with pytest.raises(ValueError, match="batch_size"):
         rl.source_article_counts(batch_size=0)
     with pytest.raises(TypeError, match="epochs"):
@@ -276,9 +285,10 @@ def test_tutorial_loop_trains_both_players_reproducibly():
     assert len(hist["d_loss"]) == len(hist["g_loss"]) == 2
     assert all(math.isfinite(v) for v in hist["d_loss"] + hist["g_loss"])
     assert g_moved and d_moved
-    hist2, _, _, g_final2 = tutorial_run()
+    # same seed, (images, labels) batches: the labels are ignored and the run is identical
+    hist2, _, _, g_final2 = tutorial_run(labelled=True)
     assert hist2 == hist and all(np.array_equal(a, b) for a, b in zip(g_final, g_final2))
-    hist3, g_moved3, d_moved3, _ = tutorial_run(seed=1, lr_d=0.0, labelled=True)  # (images, labels) batches
+    hist3, g_moved3, d_moved3, _ = tutorial_run(seed=1, lr_d=0.0)
     assert hist3 != hist and g_moved3 and not d_moved3
 
 

@@ -106,40 +106,50 @@ def test_generator_loss_gradients_bad_input():
 
 def test_value_function_at_half_is_minus_log4():
     p, q = normal_pdf(GRID, 0, 1), normal_pdf(GRID, 2, 0.5)
-    v = theory.value_function_on_grid(np.full(GRID.shape, 0.5), p, q, DX)
+    v = theory.value_function_on_grid(np.zeros(GRID.shape), p, q, DX)
     assert v == pytest.approx(-LOG4, abs=1e-9)
 
 
 def test_value_function_discrete_hand_computed():
-    # two cells, dx = 1: p = (0.5, 0.5), q = (1, 0), D = (0.8, 0.2)
+    # two cells, dx = 1: p = (0.5, 0.5), q = (1, 0), D = (0.8, 0.2) <=> logits (log 4, -log 4)
     # V = 0.5 log .8 + 0.5 log .2 + 1 * log(1 - .8) + 0
-    v = theory.value_function_on_grid([0.8, 0.2], [0.5, 0.5], [1.0, 0.0], 1.0)
+    v = theory.value_function_on_grid([math.log(4), -math.log(4)], [0.5, 0.5], [1.0, 0.0], 1.0)
     assert v == pytest.approx(0.5 * math.log(0.8) + 0.5 * math.log(0.2) + math.log(0.2), abs=1e-12)
 
 
+def test_value_function_matches_batch_value_function():
+    # empirical distributions: two real points (mass 1/2 each) and one fake point (mass 1)
+    logits = np.array([1.5, -0.7, 0.4])
+    v = theory.value_function_on_grid(logits, [0.5, 0.5, 0.0], [0.0, 0.0, 1.0], 1.0)
+    assert v == pytest.approx(float(losses.value_function(logits[:2], logits[2:])), abs=1e-6)
+
+
 def test_value_function_is_maximised_by_optimal_discriminator():
-    p, q = normal_pdf(GRID, 0, 1), normal_pdf(GRID, 1.5, 1)
-    d_star = losses.optimal_discriminator(p, q)
-    best = theory.value_function_on_grid(d_star, p, q, DX)
-    assert best == pytest.approx(losses.value_at_optimal_discriminator(p, q, DX), abs=1e-10)
-    logit = np.log(d_star) - np.log1p(-d_star)
-    for delta in (-0.5, -0.05, 0.05, 0.5):
-        perturbed = sigmoid(logit + delta * np.cos(GRID))
-        assert theory.value_function_on_grid(perturbed, p, q, DX) < best
+    p, q = normal_pdf(GRID, 0, 1), normal_pdf(GRID, 3, 0.5)
+    log_ratio = -0.5 * GRID**2 + 0.5 * ((GRID - 3) / 0.5) ** 2 + math.log(0.5)  # log p - log q
+    best = theory.value_function_on_grid(log_ratio, p, q, DX)
+    assert best == pytest.approx(losses.value_at_optimal_discriminator(p, q, DX), abs=1e-9)
+    for scale in (0.0, 0.5, 0.9, 1.1, 2.0):
+        assert theory.value_function_on_grid(scale * log_ratio, p, q, DX) < best
+    for shift in (-0.3, 0.3):
+        assert theory.value_function_on_grid(log_ratio + shift, p, q, DX) < best
 
 
-def test_value_function_minus_inf_when_d_is_zero_on_data():
-    assert theory.value_function_on_grid([0.0, 0.5], [0.5, 0.5], [0.5, 0.5], 1.0) == -math.inf
-    # D = 0 where p_data = 0 is fine (0 log 0 = 0)
-    assert math.isfinite(theory.value_function_on_grid([0.0, 0.5], [0.0, 1.0], [0.5, 0.5], 1.0))
+def test_value_function_infinite_logits():
+    # D = 0 (logit -inf) where p_data > 0: V = -inf
+    assert theory.value_function_on_grid([-np.inf, 0.0], [0.5, 0.5], [0.5, 0.5], 1.0) == -math.inf
+    # D = 1 (logit +inf) where p_g > 0: V = -inf
+    assert theory.value_function_on_grid([np.inf, 0.0], [0.5, 0.5], [0.5, 0.5], 1.0) == -math.inf
+    # D = 0 where p_data = 0 and D = 1 where p_g = 0 are fine (0 log 0 = 0): V = 0 for disjoint supports
+    assert theory.value_function_on_grid([-np.inf, np.inf], [0.0, 1.0], [1.0, 0.0], 1.0) == 0.0
 
 
 def test_value_function_bad_input():
-    with pytest.raises(ValueError, match="d_values"):
-        theory.value_function_on_grid([1.5], [1.0], [1.0], 1.0)
+    with pytest.raises(ValueError, match="logits"):
+        theory.value_function_on_grid([np.nan], [1.0], [1.0], 1.0)
     with pytest.raises(ValueError, match="p_data"):
         theory.value_function_on_grid([0.5], [-1.0], [1.0], 1.0)
-    with pytest.raises(ValueError, match="d_values, p_data, p_g"):
+    with pytest.raises(ValueError, match="logits, p_data, p_g"):
         theory.value_function_on_grid([0.5, 0.5], [1.0], [1.0], 1.0)
     with pytest.raises(ValueError, match="dx"):
         theory.value_function_on_grid([0.5], [1.0], [1.0], 0.0)
@@ -147,9 +157,11 @@ def test_value_function_bad_input():
         theory.value_function_on_grid([0.5], [1.0], [1.0], "1")
     with pytest.raises(ValueError, match="p_g"):
         theory.value_function_on_grid([0.5], [1.0], [[1.0]], 1.0)
+    with pytest.raises(TypeError, match="logits"):
+        theory.value_function_on_grid("abc", [1.0], [1.0], 1.0)
 
 
-@pytest.mark.parametrize("mean_g,std_g", [(0.0, 1.0), (1.0, 1.0), (3.0, 0.5), (-2.0, 2.0)])
+@pytest.mark.parametrize("mean_g,std_g", [(0.0, 1.0), (1.0, 1.0), (3.0, 0.5), (-2.0, 1.5)])
 def test_optimal_value_matches_jsd_identity(mean_g, std_g):
     p, q = normal_pdf(GRID, 0, 1), normal_pdf(GRID, mean_g, std_g)
     r = theory.optimal_value_and_jsd(p, q, DX)
