@@ -32,10 +32,20 @@ class TrainedGAN(NamedTuple):
     cached: bool  #: ``True`` if nothing was trained in this call
 
 
+def _code_fingerprint() -> str:
+    """Hash of the modules that determine a trained model, so a code change invalidates the cache."""
+    here = pathlib.Path(__file__).resolve().parent
+    h = hashlib.sha1()
+    for name in ("training.py", "models.py", "losses.py", "data.py", "callbacks.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
 def _key(architecture, x, y, config) -> str:
     import keras
 
     h = hashlib.sha1()
+    h.update(_code_fingerprint().encode())
     h.update(np.ascontiguousarray(x).view(np.uint8).tobytes())
     if y is not None:
         h.update(np.ascontiguousarray(y).astype(np.int64).tobytes())
