@@ -81,8 +81,21 @@ def figure(name: str, fig):
     return None
 
 
+def _strict(profile: Profile) -> bool:
+    """Claims are hard checks in the book build, in the profiles the tests run (smoke, cpu), and
+    whenever ``GANLIB_STRICT_CLAIMS=1``; elsewhere (a reader's GPU run) a failure is reported."""
+    import os
+
+    return in_book_build() or profile.name in ("smoke", "cpu") or os.environ.get("GANLIB_STRICT_CLAIMS") == "1"
+
+
 def claim(condition, statement: str, *, requires: str = "smoke", profile: Profile | None = None) -> bool:
     """Check a claim the book makes; raise ``AssertionError`` if it is false.
+
+    In the book build and in the ``smoke``/``cpu`` profiles a false claim is an error (the book
+    must not publish a sentence its own numbers contradict). In an interactive ``gpu`` run (a
+    reader on Colab) a false claim is printed as a failure instead of stopping the notebook; set
+    ``GANLIB_STRICT_CLAIMS=1`` to make it an error there too.
 
     Args:
       condition: the computed truth value of the claim (``bool`` or something with ``bool()``).
@@ -106,7 +119,15 @@ def claim(condition, statement: str, *, requires: str = "smoke", profile: Profil
         print(f"[claim {status}] {statement}")
         return False
     if not bool(condition):
-        raise AssertionError(f"Claim failed in the {profile.name!r} profile: {statement}")
+        message = f"Claim failed in the {profile.name!r} profile: {statement}"
+        if _strict(profile):
+            raise AssertionError(message)
+        # An interactive run in a profile this book is not built or tested in (a reader's GPU
+        # run): say so loudly instead of stopping the reader's notebook.
+        CLAIMS.append((statement, "FAILED in this run"))
+        print(f"[claim FAILED in this run] {statement}\n  The rendered book states this for its own run; "
+              "with your hardware and budget the numbers differ. Please report it if it persists.")
+        return False
     CLAIMS.append((statement, "checked"))
     print(f"[claim checked] {statement}")
     return True

@@ -14,7 +14,11 @@ several moments of training. This module computes what that picture needs for a 
   with :func:`ganlib.train` and keep snapshots (generated samples and ``D`` on a grid) every
   few epochs;
 * :func:`fit_discriminator`, :func:`discriminator_probability` — train only a discriminator
-  between two fixed samples (for a generator whose density is known).
+  between two fixed samples (for a generator whose density is known);
+  :func:`discriminator_accuracy` — how often a discriminator tells real from generated;
+* :func:`density_panels_1d`, :func:`sample_panels_2d`, :func:`dynamics_figure`,
+  :func:`density_ratio_figure` — small multiples of training snapshots, training curves and the
+  density-ratio picture (built from :mod:`ganlib.plots`).
 
 Conventions: toy data is ``float32 (N, d)``; 1-D grids are ``(G,)`` arrays; densities are
 float64 arrays on the grid; discriminators return logits, ``D(x) = sigmoid(logit)``.
@@ -40,6 +44,11 @@ __all__ = [
     "train_with_movie",
     "fit_discriminator",
     "discriminator_probability",
+    "discriminator_accuracy",
+    "density_panels_1d",
+    "sample_panels_2d",
+    "dynamics_figure",
+    "density_ratio_figure",
 ]
 
 
@@ -197,7 +206,7 @@ def density_view_1d(data_distribution, gen_samples, x_grid, *, d_values=None, ba
 # --------------------------------------------------------------------------------------------
 
 
-def discriminator_log_odds(d_values, *, eps: float = 1e-7) -> np.ndarray:
+def discriminator_log_odds(d_values, *, eps: float = 1e-15) -> np.ndarray:
     """Log-odds of a discriminator's probabilities: ``log(D / (1 - D))``, i.e. its logit.
 
     At the optimum ``D = D*`` this equals the log density ratio ``log(p_data / p_g)``.
@@ -307,9 +316,9 @@ class TrainingMovie(keras.callbacks.Callback):
         gan = self.model
         self.epochs.append(int(epochs_done))
         self.steps.append(int(gan.g_optimizer.iterations.numpy()))
-        self.samples.append(gan.generate(self.n_samples, seed=self.seed))
+        self.samples.append(gan.generate(self.n_samples, seed=self.seed, batch_size=max(500, self.n_samples)))
         if self.x_grid is not None:
-            self.d_values.append(gan.discriminate(self.x_grid).astype(np.float64))
+            self.d_values.append(gan.discriminate(self.x_grid, batch_size=max(500, len(self.x_grid))).astype(np.float64))
 
     def on_train_begin(self, logs=None):
         start = int((self.params or {}).get("initial_epoch", 0) or 0)
@@ -450,3 +459,233 @@ def discriminator_probability(discriminator, x, *, batch_size: int = 1000) -> np
         logits.append(np.asarray(out, dtype=np.float64).reshape(-1))
     z = np.concatenate(logits)
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid without overflow warnings
+
+
+def discriminator_accuracy(d_real, d_fake, *, threshold: float = 0.5) -> float:
+    """Balanced accuracy of a discriminator used as a real-vs-generated classifier.
+
+    Formula (real samples should get ``D > t``, generated ones ``D <= t``)::
+
+        acc = 1/2 · mean_i 1[D(x_i) > t]  +  1/2 · mean_j 1[D(G(z_j)) <= t]
+
+    This is the statistic of a classifier two-sample test (:func:`ganlib.metrics.c2st`): 1/2
+    when the classifier cannot tell the samples apart, and at most ``1/2 + TV(p_data, p_g)/2``
+    for any classifier (the Bayes rule ``D*`` attains it).
+
+    Args:
+      d_real: ``(N,)`` probabilities ``D(x)`` on real samples, in ``[0, 1]``.
+      d_fake: ``(M,)`` probabilities on generated samples, in ``[0, 1]``.
+      threshold: ``t`` in ``[0, 1]``.
+
+    Returns:
+      Python float in ``[0, 1]``.
+    """
+    from ._checks import check_probability
+
+    dr = as_array(d_real, "d_real", ndim=1, min_samples=1, value_range=(0.0, 1.0))
+    df = as_array(d_fake, "d_fake", ndim=1, min_samples=1, value_range=(0.0, 1.0))
+    t = check_probability(threshold, "threshold")
+    return float(0.5 * np.mean(dr > t) + 0.5 * np.mean(df <= t))
+
+
+# --------------------------------------------------------------------------------------------
+# figures: small multiples of snapshots, training curves
+# --------------------------------------------------------------------------------------------
+
+
+def _check_titles(titles, n: int):
+    if titles is None:
+        return [None] * n
+    if isinstance(titles, str) or not hasattr(titles, "__len__"):
+        raise TypeError(f"titles: expected a list of {n} strings, got {type(titles).__name__}")
+    if len(titles) != n:
+        raise ValueError(f"titles: expected {n} titles (one per panel), got {len(titles)}")
+    return list(titles)
+
+
+def _panel_grid(n: int, ncols: int, width: float, height: float):
+    import matplotlib.pyplot as plt
+
+    ncols = min(check_positive_int(ncols, "ncols"), n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained",
+                             squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.ravel()[:n])
+
+
+def density_panels_1d(views, *, titles=None, ncols: int = 2, show_d_star: bool = True):
+    """Small multiples of :class:`DensityView1D` (Goodfellow et al. 2014, Fig. 1 style).
+
+    Each panel shows ``p_data`` (dashed), the generator's ``p_g`` (KDE), the trained ``D(x)``
+    and, with ``show_d_star``, the optimal ``D*(x)`` on a right-hand axis in ``[0, 1]``
+    (drawn with :func:`ganlib.plots.plot_density_1d`).
+
+    Args:
+      views: a non-empty list of :class:`DensityView1D`.
+      titles: optional list of panel titles (one per view).
+      ncols: panels per row.
+      show_d_star: also draw ``D*``.
+
+    Returns:
+      A ``matplotlib.figure.Figure`` with one visible main axes per view.
+    """
+    from .plots import plot_density_1d
+
+    if not isinstance(views, (list, tuple)) or not views:
+        raise TypeError("views: expected a non-empty list of DensityView1D")
+    for i, v in enumerate(views):
+        if not isinstance(v, DensityView1D):
+            raise TypeError(f"views[{i}]: expected a DensityView1D, got {type(v).__name__}")
+    titles = _check_titles(titles, len(views))
+    fig, axes = _panel_grid(len(views), ncols, 5.2, 3.4)
+    for ax, v, title in zip(axes, views, titles):
+        plot_density_1d(v.x, p_data=v.p_data, p_g=v.p_g, d_values=v.d,
+                        d_star=v.d_star if show_d_star else None, ax=ax, title=title)
+    return fig
+
+
+def sample_panels_2d(sample_sets, *, real=None, means=None, titles=None, ncols: int = 4, lim=None,
+                     max_points: int = 1000):
+    """Small multiples of 2-D generated samples (e.g. frames of a :class:`TrainingMovie`).
+
+    Args:
+      sample_sets: a non-empty list of ``(M, 2)`` arrays of generated points.
+      real: optional ``(N, 2)`` data points drawn in grey in every panel.
+      means: optional ``(K, 2)`` mode centres (black crosses).
+      titles: optional list of panel titles.
+      ncols: panels per row.
+      lim: axis limits (see :func:`ganlib.plots.plot_samples_2d`).
+      max_points: points drawn per set and panel.
+
+    Returns:
+      A ``matplotlib.figure.Figure``.
+    """
+    from .plots import plot_samples_2d
+
+    if not isinstance(sample_sets, (list, tuple)) or not sample_sets:
+        raise TypeError("sample_sets: expected a non-empty list of (M, 2) arrays")
+    titles = _check_titles(titles, len(sample_sets))
+    fig, axes = _panel_grid(len(sample_sets), ncols, 3.2, 3.2)
+    for i, (ax, pts, title) in enumerate(zip(axes, sample_sets, titles)):
+        pts = as_array(pts, f"sample_sets[{i}]", shape=(None, 2), min_samples=1)
+        plot_samples_2d(real, pts, means=means, ax=ax, title=title, lim=lim, max_points=max_points)
+        if i:
+            legend = ax.get_legend()
+            if legend is not None:
+                legend.remove()
+    return fig
+
+
+def dynamics_figure(history, *, steps_per_epoch: int, frame_steps=None, curves=None, references=None,
+                    loss_references=None):
+    """Training curves of a GAN in one row of panels, all against the generator step.
+
+    Panel 1: the per-epoch means of ``d_loss`` and ``g_loss`` from ``history`` (x = epochs done
+    × ``steps_per_epoch``), with dashed horizontal lines at ``loss_references`` (e.g. the
+    equilibrium values ``{"log 4": log 4, "log 2": log 2}``). One more panel per entry of
+    ``curves`` (x = ``frame_steps``), with an optional dashed line at ``references[name]``.
+
+    Args:
+      history: a ``keras.callbacks.History`` or dict with ``"d_loss"`` and ``"g_loss"`` lists.
+      steps_per_epoch: generator steps per epoch (int >= 1).
+      frame_steps: ``(F,)`` generator steps of the curve values (needed with ``curves``).
+      curves: optional dict name -> ``(F,)`` values (e.g. a metric per snapshot).
+      references: optional dict name -> number; name must be a key of ``curves``.
+      loss_references: optional dict label -> number for the loss panel.
+
+    Returns:
+      A ``matplotlib.figure.Figure`` with ``1 + len(curves)`` axes.
+    """
+    import pandas as pd
+
+    from .plots import plot_losses, plot_metric_curves
+
+    data = getattr(history, "history", history)
+    if not hasattr(data, "get") or data.get("d_loss") is None or data.get("g_loss") is None:
+        raise TypeError("history: expected a keras History or dict with 'd_loss' and 'g_loss' lists")
+    steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
+    d_loss = as_array(data["d_loss"], "history['d_loss']", ndim=1, min_samples=1, finite=False)
+    g_loss = as_array(data["g_loss"], "history['g_loss']", ndim=1, min_samples=1, finite=False)
+    if len(d_loss) != len(g_loss):
+        raise ValueError(f"history: expected as many d_loss as g_loss values, got {len(d_loss)} and {len(g_loss)}")
+    curves = dict(curves or {})
+    references = dict(references or {})
+    unknown = [k for k in references if k not in curves]
+    if unknown:
+        raise ValueError(f"references: keys {unknown} are not curve names; curves: {list(curves)}")
+    if curves:
+        x = as_array(frame_steps, "frame_steps", ndim=1, min_samples=1)
+    fig, axes = _panel_grid(1 + len(curves), 1 + len(curves), 4.2, 3.2)
+    index = pd.Index((np.arange(len(d_loss)) + 1) * steps_per_epoch, name="generator step")
+    plot_losses(pd.DataFrame({"d_loss": d_loss, "g_loss": g_loss}, index=index), ax=axes[0],
+                title="losses (per-epoch means)")
+    for label, value in (loss_references or {}).items():
+        axes[0].axhline(float(value), color="0.3", linestyle="--", linewidth=1.0)
+        axes[0].annotate(str(label), (index[-1], float(value)), textcoords="offset points", xytext=(-4, 3),
+                         ha="right", fontsize=8, color="0.3")
+    for ax, (name, values) in zip(axes[1:], curves.items()):
+        plot_metric_curves(x, {name: values}, xlabel="generator step", ax=ax, title=name)
+        if name in references:
+            ax.axhline(float(references[name]), color="0.3", linestyle="--", linewidth=1.0, label="target")
+            ax.legend()
+    return fig
+
+
+def density_ratio_figure(x_grid, d_values, p_data, p_g, *, log_ratio=None, min_density: float = 0.05,
+                         ylim=(-4.0, 12.0)):
+    """Two panels: the densities with ``D`` and ``D*``, and ``log D/(1-D)`` against ``log p_data/p_g``.
+
+    Left: :func:`ganlib.plots.plot_density_1d` with ``p_data``, ``p_g``, ``D(x)`` and
+    ``D*(x) = p_data / (p_data + p_g)``. Right: the discriminator's log-odds
+    (:func:`discriminator_log_odds`) and the true log density ratio, with the common support
+    (both densities ``>= min_density``) shaded; the y axis is clipped to ``ylim`` because the
+    true ratio grows without bound where ``p_g -> 0``.
+
+    Args:
+      x_grid: ``(G,)`` grid; d_values: ``(G,)`` probabilities ``D(x)``.
+      p_data, p_g: ``(G,)`` non-negative densities on the grid.
+      log_ratio: optional ``(G,)`` finite ``log p_data - log p_g`` (e.g. from exact log-densities,
+        which stay finite where the densities underflow); default computed from ``p_data, p_g``
+        (and only drawn where both are > 0).
+      min_density: threshold of the shaded common support.
+      ylim: ``(low, high)`` limits of the right panel.
+
+    Returns:
+      A ``matplotlib.figure.Figure`` with the two main axes (plus the left panel's twin axis).
+    """
+    from .losses import optimal_discriminator
+    from .plots import COLORS, STYLE, plot_density_1d
+
+    import matplotlib as mpl
+
+    grid = as_array(x_grid, "x_grid", ndim=1, min_samples=2).astype(np.float64)
+    g = len(grid)
+    d = _on_grid(d_values, "d_values", g, (0.0, 1.0))
+    p = _on_grid(p_data, "p_data", g, (0.0, np.inf))
+    q = _on_grid(p_g, "p_g", g, (0.0, np.inf))
+    comparison = density_ratio_comparison(d, p, q, min_density=min_density)
+    if log_ratio is None:
+        log_ratio = comparison["log_ratio"]
+    else:
+        log_ratio = _on_grid(log_ratio, "log_ratio", g)
+    lo, hi = as_array(ylim, "ylim", shape=(2,))
+    if not lo < hi:
+        raise ValueError(f"ylim: expected low < high, got {(float(lo), float(hi))}")
+    fig, axes = _panel_grid(2, 2, 5.2, 3.4)
+    plot_density_1d(grid, p_data=p, p_g=q, d_values=d, d_star=optimal_discriminator(p, q), ax=axes[0],
+                    title="densities and discriminators")
+    with mpl.rc_context(STYLE):
+        ax = axes[1]
+        support = comparison["support"]
+        ax.fill_between(grid, lo, hi, where=support, color="0.9", linewidth=0, label="common support")
+        ax.plot(grid, log_ratio, "--", color=COLORS["data_density"], label=r"$\log p_{\mathrm{data}}/p_g$")
+        ax.plot(grid, comparison["log_odds"], "-", color=COLORS["discriminator"], label=r"$\log D/(1-D)$")
+        ax.set_ylim(float(lo), float(hi))
+        ax.set_xlim(float(grid.min()), float(grid.max()))
+        ax.set_xlabel("x")
+        ax.set_ylabel("log ratio")
+        ax.set_title("the discriminator estimates the density ratio")
+        ax.legend(loc="upper right")
+    return fig
