@@ -65,9 +65,15 @@ class SampleGrid(keras.callbacks.Callback):
         self.snapshots[epochs_done] = self.model.generate(self.n, seed=self.seed, labels=self.labels)
 
     def on_train_begin(self, logs=None):
-        start = int(self.params.get("initial_epoch", 0) or 0) if self.params else 0
-        if start not in self.snapshots:
-            self._snap(start)
+        self._first_epoch = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        # Keras does not tell callbacks the initial epoch of a resumed run; the first epoch
+        # that begins is it. Its snapshot shows the generator before that epoch's training.
+        if getattr(self, "_first_epoch", False):
+            self._first_epoch = False
+            if epoch not in self.snapshots:
+                self._snap(epoch)
 
     def on_epoch_end(self, epoch, logs=None):
         done = epoch + 1

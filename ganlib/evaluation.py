@@ -9,11 +9,14 @@ lives here so that the notebook stays a sequence of short calls.
   images into a "generator output" with one known defect (missing digits, pixel noise, blur,
   copies of the training set, a few images repeated). Every output is a valid image batch:
   ``float32``, shape ``(N, 28, 28, 1)`` (any ``(N, H, W, C)`` works), values in ``[0, 1]``.
+* **Features** (:func:`embed`): a classifier's penultimate features and softmax probabilities in
+  one forward pass.
 * **One call for every metric** (:func:`metric_suite`): FID, KID, precision, recall, density,
   coverage, classifier score, C2ST accuracy and p-value and, given the training features, the
   data-copying statistic, all computed from feature arrays with :mod:`ganlib.metrics`.
 * **Normalised sensitivity** (:func:`sensitivity_matrix`): how far each metric moved from its
-  real-vs-real baseline under each failure, in the direction that means "worse".
+  real-vs-real baseline under each failure, in the direction that means "worse", optionally in
+  units of a reference generator's gap.
 * **The discriminator as a two-sample test** (:func:`discriminator_two_sample_test`): the GAN's
   own discriminator, thresholded at ``D(x) = 1/2``, against a freshly trained classifier
   two-sample test on the same samples.
@@ -35,6 +38,7 @@ __all__ = [
     "memorize",
     "mode_collapse",
     "corrupted_sets",
+    "embed",
     "metric_suite",
     "METRIC_DIRECTIONS",
     "sensitivity_matrix",
@@ -99,9 +103,10 @@ def drop_classes(images, labels, keep) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"labels: expected one label per image ({x.shape[0]}), got {y.shape[0]}")
     if isinstance(keep, (str, bytes)) or not hasattr(keep, "__iter__"):
         raise TypeError(f"keep: expected an iterable of labels, got {type(keep).__name__}")
-    keep_arr = as_array(list(keep), "keep", ndim=1, dtype="int")
-    if keep_arr.size == 0:
+    keep = list(keep)
+    if not keep:
         raise ValueError("keep: expected at least one label to keep, got none")
+    keep_arr = as_array(keep, "keep", ndim=1, dtype="int")
     missing = sorted(set(keep_arr.tolist()) - set(np.unique(y).tolist()))
     if missing:
         raise ValueError(f"keep: expected labels that occur in labels, got {missing} which do not")
@@ -256,9 +261,54 @@ def corrupted_sets(fresh_images, fresh_labels, train_images, *, n: int, keep=(0,
 # Every metric in one call
 # --------------------------------------------------------------------------------------------
 
+
+def embed(images, classifier, *, layer: str = "features", batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Features and class probabilities of images under one classifier, in one forward pass.
+
+    ``features = h_layer(x)`` (the named layer's output, flattened) and
+    ``probs = softmax(classifier(x))`` (computed in float64) for every image.
+
+    Args:
+      images: ``(N, H, W, C)`` float in [0, 1], ``N >= 1``.
+      classifier: functional ``keras.Model`` returning logits ``(B, C)`` and holding a layer
+        named ``layer`` (e.g. :func:`ganlib.models.pretrained_mnist_classifier`).
+      layer: name of the feature layer (default the penultimate ``"features"``).
+      batch_size: images per call.
+
+    Returns:
+      ``(features, probs)``: float32 ``(N, d)`` and float64 ``(N, C)`` with rows summing to 1.
+    """
+    import keras
+
+    x = _images(images, "images")
+    if not isinstance(classifier, keras.Model):
+        raise TypeError(f"classifier: expected a keras.Model, got {type(classifier).__name__}")
+    if not isinstance(layer, str):
+        raise TypeError(f"layer: expected a layer name, got {type(layer).__name__}")
+    names = [lyr.name for lyr in classifier.layers]
+    if layer not in names:
+        raise ValueError(f"layer: expected one of the classifier's layers {names}, got {layer!r}")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    inputs = classifier.inputs
+    inputs = inputs[0] if len(inputs) == 1 else inputs  # a single input stays a tensor
+    both = keras.Model(inputs, [classifier.get_layer(layer).output, classifier.outputs[0]])
+    feats, logits = [], []
+    for start in range(0, x.shape[0], batch_size):
+        f, lg = both(x[start:start + batch_size], training=False)
+        feats.append(np.asarray(f, dtype=np.float32).reshape(f.shape[0], -1))
+        logits.append(np.asarray(lg, dtype=np.float64))
+    logits = np.concatenate(logits)
+    if logits.ndim != 2:
+        raise ValueError(f"classifier: expected logits of shape (N, C), got shape {logits.shape}")
+    z = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return np.concatenate(feats), probs
+
 #: For each key of :func:`metric_suite`: +1 if larger means a *worse* generator, -1 if smaller
-#: means worse, 0 if both directions are failures (density: > 1 over-concentration, < 1 spread;
-#: memorization z: < 0 copying, > 0 under-fitting).
+#: means worse, 0 if both directions are failures (density: > 1 samples crowd into dense real
+#: regions, < 1 samples stray). The memorization ``z`` is signed for copying (``z < 0``); a
+#: large positive ``z`` (samples farther from the training set than real data) is a different
+#: failure, poor fidelity, which the other metrics report.
 METRIC_DIRECTIONS: dict[str, int] = {
     "fid": +1,
     "kid": +1,
@@ -268,7 +318,8 @@ METRIC_DIRECTIONS: dict[str, int] = {
     "coverage": -1,
     "classifier_score": -1,
     "c2st_accuracy": +1,
-    "memorization_z": 0,
+    "memorization_z": -1,
+    "copy_fraction": +1,
 }
 
 
@@ -347,20 +398,26 @@ def metric_suite(real_features, fake_features, *, fake_probs=None, train_feature
     return {key: float(value) for key, value in out.items()}
 
 
-def sensitivity_matrix(results, *, baseline: str, metrics=None, directions=None):
+def sensitivity_matrix(results, *, baseline: str, reference=None, metrics=None, directions=None):
     """How far each metric moved from the baseline, signed so that positive means "worse".
 
-    For set ``s`` and metric ``m`` with direction ``δ_m`` (:data:`METRIC_DIRECTIONS`):
+    For set ``s`` and metric ``m`` with direction ``δ_m`` (:data:`METRIC_DIRECTIONS`), baseline
+    value ``b_m`` (real vs real) and scale ``c_m``:
 
-    ``S[m, s] = δ_m (v[s, m] - v[b, m]) / |v[b, m]|`` if ``δ_m ≠ 0``, and
-    ``S[m, s] = |v[s, m] - v[b, m]| / |v[b, m]|`` if ``δ_m = 0`` (both directions are bad),
+    ``S[m, s] = δ_m (v[s, m] - b_m) / c_m`` if ``δ_m ≠ 0``, and
+    ``S[m, s] = |v[s, m] - b_m| / c_m`` if ``δ_m = 0`` (both directions are bad).
 
-    where ``b`` is the baseline set (real vs real). The relative change makes metrics on
-    different scales comparable; a baseline value of 0 is replaced by 1 (absolute change).
+    The scale makes metrics with different units comparable. Without ``reference`` it is the
+    baseline value, ``c_m = |b_m|`` (relative change). That is ill-conditioned for metrics whose
+    baseline is near 0 (FID of two real samples, KID, a z statistic). With ``reference``, the
+    metric values of a real generator measured the same way, it is that generator's gap,
+    ``c_m = |r_m - b_m|``: ``S = 1`` means "this failure moves the metric as far as the
+    reference generator is from real data". A scale of 0 is replaced by 1 (absolute change).
 
     Args:
       results: ``dict`` set name -> ``dict`` metric -> value (e.g. :func:`metric_suite` outputs).
       baseline: the name of the baseline set in ``results``.
+      reference: optional ``dict`` metric -> value of a reference generator.
       metrics: metric names to include (default: every key of :data:`METRIC_DIRECTIONS` (or of
         ``directions``) present in the baseline).
       directions: optional ``dict`` metric -> +1/-1/0 overriding :data:`METRIC_DIRECTIONS`.
@@ -384,6 +441,8 @@ def sensitivity_matrix(results, *, baseline: str, metrics=None, directions=None)
     base = results[baseline]
     if not isinstance(base, Mapping):
         raise TypeError(f"results[{baseline!r}]: expected a dict of metric -> value, got {type(base).__name__}")
+    if reference is not None and not isinstance(reference, Mapping):
+        raise TypeError(f"reference: expected a dict of metric -> value, got {type(reference).__name__}")
     if metrics is None:
         metrics = [m for m in dirs if m in base]
     else:
@@ -395,20 +454,28 @@ def sensitivity_matrix(results, *, baseline: str, metrics=None, directions=None)
             raise ValueError(f"metrics: no direction known for {unknown}; pass directions=")
     if not metrics:
         raise ValueError("metrics: expected at least one metric present in the baseline, got none")
+    for m in metrics:
+        if m not in base:
+            raise ValueError(f"results[{baseline!r}]: expected a value for metric {m!r}")
+        if reference is not None and m not in reference:
+            raise ValueError(f"reference: expected a value for metric {m!r}")
     sets = [s for s in results if s != baseline]
     if not sets:
         raise ValueError("results: expected at least one set besides the baseline")
+    scales = {}
+    for m in metrics:
+        b = float(base[m])
+        c = abs(float(reference[m]) - b) if reference is not None else abs(b)
+        scales[m] = c if c > 0 and math.isfinite(c) else 1.0
     matrix = np.empty((len(metrics), len(sets)))
     for j, s in enumerate(sets):
         row = results[s]
         if not isinstance(row, Mapping):
             raise TypeError(f"results[{s!r}]: expected a dict of metric -> value, got {type(row).__name__}")
         for i, m in enumerate(metrics):
-            if m not in row or m not in base:
-                raise ValueError(f"results[{s!r}]: expected a value for metric {m!r} (and in the baseline)")
-            v, b = float(row[m]), float(base[m])
-            scale = abs(b) if b != 0 else 1.0
-            change = (v - b) / scale
+            if m not in row:
+                raise ValueError(f"results[{s!r}]: expected a value for metric {m!r}")
+            change = (float(row[m]) - float(base[m])) / scales[m]
             matrix[i, j] = abs(change) if dirs[m] == 0 else dirs[m] * change
     return matrix, metrics, sets
 

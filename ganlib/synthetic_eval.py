@@ -42,12 +42,15 @@ __all__ = [
     "train_on_synthetic_test_on_real",
     "accuracy_ci",
     "per_class_accuracy",
+    "filter_by_judge",
     "predict_labels",
     "class_embeddings",
     "embedding_interpolation_generator",
     "latent_walk",
     "walk_predictions",
     "decision_flips",
+    "plot_accuracy_agreement",
+    "plot_decision_walk",
 ]
 
 #: Names of the classifiers :func:`train_classifier_zoo` returns, in the order it returns them.
@@ -117,7 +120,9 @@ def _check_labeled(x, y, name_x: str, name_y: str) -> tuple[np.ndarray, np.ndarr
 
 
 def _scores(value, name: str):
-    """A dict name -> score or a 1-D sequence -> (names or None, float64 array)."""
+    """A dict (or pandas Series) name -> score or a 1-D sequence -> (names or None, float64 array)."""
+    if hasattr(value, "to_dict") and hasattr(value, "index") and getattr(value, "ndim", None) == 1:
+        value = value.to_dict()  # a pandas Series, e.g. one column of evaluate_classifiers
     if isinstance(value, Mapping):
         if not value:
             raise ValueError(f"{name}: expected at least two scores, got an empty dict")
@@ -273,6 +278,46 @@ def per_class_accuracy(classifier, x, y, *, num_classes: int = 10, batch_size: i
     return out
 
 
+def filter_by_judge(judge, images, labels, *, n_per_class: int | None = None, num_classes: int = 10,
+                    batch_size: int = 512):
+    """Keep the generated images a classifier ("judge") assigns to their conditioning class.
+
+    ``keep_i = 1[argmax judge(x_i) = y_i]``; with ``n_per_class`` only the first ``n_per_class``
+    kept images of each class (in their original order) remain. This is the usual way to "clean"
+    a synthetic set, and it makes the set agree with the judge *by construction*: the judge's
+    accuracy on the result is exactly 1, and classes the generator rarely gets right become rare.
+
+    Args:
+      judge: ``keras.Model`` or callable returning logits ``(B, C)``.
+      images: ``(N, 28, 28, 1)`` generated images; labels: ``(N,)`` their conditioning classes.
+      n_per_class: optional cap on the images kept per class (int >= 1).
+      num_classes: number of classes for the acceptance rates (>= 2, > max label).
+
+    Returns:
+      ``(kept_images, kept_labels, acceptance)``: the kept images ``(K, 28, 28, 1)`` float32 and
+      labels ``(K,)`` int64 (original order), and ``acceptance`` ``(num_classes,)`` float64, the
+      fraction of each class's images the judge accepted (``NaN`` for a class with no image).
+    """
+    if not callable(judge):
+        raise TypeError(f"judge: expected a keras.Model or a callable returning logits, got {type(judge).__name__}")
+    xa, ya = _check_labeled(images, labels, "images", "labels")
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
+    if ya.max() >= num_classes:
+        raise ValueError(f"labels: expected labels < num_classes={num_classes}, got maximum {int(ya.max())}")
+    if n_per_class is not None:
+        n_per_class = check_positive_int(n_per_class, "n_per_class")
+    accepted = predict_labels(judge, xa, batch_size=batch_size) == ya
+    acceptance = np.full(num_classes, np.nan)
+    keep = np.zeros(len(ya), dtype=bool)
+    for k in range(num_classes):
+        members = ya == k
+        if members.any():
+            acceptance[k] = float(np.mean(accepted[members]))
+        chosen = np.flatnonzero(members & accepted)
+        keep[chosen if n_per_class is None else chosen[:n_per_class]] = True
+    return xa[keep], ya[keep], acceptance
+
+
 # --------------------------------------------------------------------------------------------
 # ranking agreement
 # --------------------------------------------------------------------------------------------
@@ -289,12 +334,15 @@ def ranking_agreement(real_scores, synthetic_scores) -> dict:
       ``p = 2/5! ≈ 0.017``; with ``n = 4``, ``p ≈ 0.083``).
     * Spearman's ρ (:func:`scipy.stats.spearmanr`): the correlation of the ranks.
     * ``same_order``: every pair ``(i, j)`` has ``sign(r_i − r_j) = sign(s_i − s_j)``.
-    * ``discordant_pairs``: the pairs (by name, or index) the two rankings order differently.
+    * ``discordant_pairs``: the pairs (by name, or index) with ``sign(r_i − r_j) != sign(s_i − s_j)``:
+      ordered the other way round, or tied in one ranking and not in the other.
+    * If either set of scores is constant it ranks nothing: τ, ρ and the p-value are ``NaN``
+      (and ``same_order`` is ``False`` unless both are constant).
     * ``mean_gap = mean(s − r)`` (positive: the synthetic set is easier), ``mean_abs_gap =
       mean |s − r|`` and ``max_abs_gap = max |s − r|``.
 
     Args:
-      real_scores: ``dict`` name -> score, or a 1-D sequence of ``n >= 2`` scores.
+      real_scores: ``dict`` (or ``pandas.Series``) name -> score, or a 1-D sequence of ``n >= 2`` scores.
       synthetic_scores: the same models' scores, with the same keys (any order) or the same length.
 
     Returns:
@@ -312,17 +360,20 @@ def ranking_agreement(real_scores, synthetic_scores) -> dict:
         if set(names_r) != set(names_s):
             raise ValueError(f"synthetic_scores: expected the same model names as real_scores {sorted(names_r)}, "
                              f"got {sorted(names_s)}")
-        s = np.array([synthetic_scores[k] for k in names_r], dtype=np.float64)
+        s_map = dict(zip(names_s, s))
+        s = np.array([s_map[k] for k in names_r], dtype=np.float64)
     names = names_r or list(range(len(r)))
     if len(r) < 2:
         raise ValueError(f"real_scores: expected at least 2 scores to rank, got {len(r)}")
     if len(s) != len(r):
         raise ValueError(f"synthetic_scores: expected {len(r)} scores (one per model in real_scores), got {len(s)}")
-    for arr, label in ((r, "real_scores"), (s, "synthetic_scores")):
-        if np.all(arr == arr[0]):
-            raise ValueError(f"{label}: expected at least two different scores (a ranking), got all equal to {arr[0]}")
-    tau = stats.kendalltau(r, s)
-    rho = stats.spearmanr(r, s)
+    if np.all(r == r[0]) or np.all(s == s[0]):
+        # a constant score ranks nothing: the correlations are undefined (NaN), not an error
+        tau_value = p_value = rho_value = math.nan
+    else:
+        tau = stats.kendalltau(r, s)
+        tau_value, p_value = float(tau.statistic), float(tau.pvalue)
+        rho_value = float(stats.spearmanr(r, s).statistic)
     discordant = [
         (names[i], names[j])
         for i in range(len(r)) for j in range(i + 1, len(r))
@@ -331,9 +382,9 @@ def ranking_agreement(real_scores, synthetic_scores) -> dict:
     gap = s - r
     return {
         "n": len(r),
-        "kendall_tau": float(tau.statistic),
-        "p_value": float(tau.pvalue),
-        "spearman_rho": float(rho.statistic),
+        "kendall_tau": tau_value,
+        "p_value": p_value,
+        "spearman_rho": rho_value,
         "same_order": not discordant,
         "discordant_pairs": discordant,
         "mean_gap": float(np.mean(gap)),
@@ -360,7 +411,7 @@ def _stratified_subset(y: np.ndarray, n: int, rng: np.random.Generator) -> np.nd
 
 
 def train_classifier_zoo(x, y, *, epochs: int, seed: int = 0, few_fraction: float = 0.02,
-                         label_noise: float = 0.5, batch_size: int = 128) -> dict:
+                         label_noise: float = 0.5, batch_size: int = 128, include=ZOO_NAMES) -> dict:
     """Train five MNIST classifiers of deliberately different quality, all on ``(x, y)``.
 
     ========================  ==================================================================
@@ -386,6 +437,8 @@ def train_classifier_zoo(x, y, *, epochs: int, seed: int = 0, few_fraction: floa
       few_fraction: fraction of the images the ``"CNN, few images"`` model sees, in (0, 1].
       label_noise: fraction of corrupted labels for ``"MLP, noisy labels"``, in [0, 1).
       batch_size: minibatch size of the full-data models.
+      include: the names (from :data:`ZOO_NAMES`) of the models to train; a model's result does
+        not depend on which others are trained.
 
     Returns:
       ``dict`` name -> trained ``keras.Model`` (images -> logits ``(B, 10)``), in the order of
@@ -405,6 +458,12 @@ def train_classifier_zoo(x, y, *, epochs: int, seed: int = 0, few_fraction: floa
     if label_noise == 1.0:
         raise ValueError("label_noise: expected a number in [0, 1), got 1.0")
     batch_size = check_positive_int(batch_size, "batch_size")
+    if isinstance(include, str) or not hasattr(include, "__iter__"):
+        raise TypeError(f"include: expected a collection of names from {list(ZOO_NAMES)}, got {include!r}")
+    include = list(include)
+    unknown = [name for name in include if name not in ZOO_NAMES]
+    if unknown or not include:
+        raise ValueError(f"include: expected one or more names from {list(ZOO_NAMES)}, got {include!r}")
     rng = np.random.default_rng(seed)
 
     noisy = ya.copy()
@@ -423,6 +482,8 @@ def train_classifier_zoo(x, y, *, epochs: int, seed: int = 0, few_fraction: floa
     ]
     zoo = {}
     for i, (name, build, xs, ys, bs) in enumerate(recipes):
+        if name not in include:
+            continue
         keras.utils.set_random_seed(seed + i)
         model = build()
         train_classifier(model, xs, ys, epochs=epochs, batch_size=bs, seed=seed + i)
@@ -655,3 +716,130 @@ def decision_flips(classifiers, images, *, t=None):
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "classifier"
     return table
+
+
+# --------------------------------------------------------------------------------------------
+# figures
+# --------------------------------------------------------------------------------------------
+
+
+def _interval(value, name: str) -> tuple[float, float]:
+    if all(hasattr(value, a) for a in ("low", "high")):
+        low, high = value.low, value.high
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        low, high = value
+    else:
+        raise TypeError(f"{name}: expected a (low, high) pair or a BootstrapResult, got {type(value).__name__}")
+    low, high = float(low), float(high)
+    if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+        raise ValueError(f"{name}: expected finite low <= high, got ({low}, {high})")
+    return low, high
+
+
+def plot_accuracy_agreement(real, synthetic, *, real_ci=None, synthetic_ci=None, ax=None, title=None):
+    """Scatter of each model's accuracy on the real (x) and the synthetic (y) test set.
+
+    Points on the dashed diagonal ``y = x`` would mean the synthetic set reproduces the real
+    accuracies; points above it mean the synthetic set is easier. Optional confidence intervals
+    are drawn as error bars.
+
+    Args:
+      real, synthetic: ``dict`` (or ``pandas.Series``) name -> accuracy, the same names.
+      real_ci, synthetic_ci: optional ``dict`` name -> ``(low, high)`` or
+        :class:`ganlib.metrics.BootstrapResult`.
+      ax: draw on this Axes instead of a new figure.
+      title: axes title.
+
+    Returns:
+      The new ``Figure``, or ``ax`` if one was passed in.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots import STYLE
+
+    names_r, r = _scores(real, "real")
+    names_s, s = _scores(synthetic, "synthetic")
+    if names_r is None or names_s is None:
+        raise TypeError("real, synthetic: expected dicts (or pandas Series) of name -> accuracy")
+    if set(names_r) != set(names_s):
+        raise ValueError(f"synthetic: expected the names of real {names_r}, got {names_s}")
+    s = np.array([dict(zip(names_s, s))[k] for k in names_r])
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title: expected a string, got {type(title).__name__}")
+    errs = []
+    for ci, label in ((real_ci, "real_ci"), (synthetic_ci, "synthetic_ci")):
+        if ci is None:
+            errs.append(None)
+            continue
+        ci = _check_named(ci, label, "(low, high)")
+        if set(ci) != set(names_r):
+            raise ValueError(f"{label}: expected intervals for {names_r}, got {list(ci)}")
+        centre = r if label == "real_ci" else s
+        bounds = np.array([_interval(ci[k], f"{label}[{k!r}]") for k in names_r])
+        errs.append(np.clip(np.stack([centre - bounds[:, 0], bounds[:, 1] - centre]), 0, None))
+    with plt.rc_context(STYLE):
+        owned = ax is None
+        if owned:
+            fig, ax = plt.subplots(figsize=(7.5, 4.8))
+        lo = float(min(r.min(), s.min()))
+        lo = max(0.0, lo - 0.05)
+        ax.plot([lo, 1.0], [lo, 1.0], linestyle="--", color="0.6", linewidth=1, label="synthetic = real")
+        for i, name in enumerate(names_r):
+            ax.errorbar(r[i], s[i], xerr=None if errs[0] is None else errs[0][:, i:i + 1],
+                        yerr=None if errs[1] is None else errs[1][:, i:i + 1], fmt="o", color=f"C{i % 10}",
+                        capsize=3, label=name)
+        ax.set_xlim(lo, 1.0)
+        ax.set_ylim(lo, 1.0)
+        ax.set_aspect("equal")
+        ax.set_xlabel("accuracy on the real test set")
+        ax.set_ylabel("accuracy on the synthetic test set")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # outside: never hides a point
+        if title:
+            ax.set_title(title)
+    return ax.figure if owned else ax
+
+
+def plot_decision_walk(images, predictions, *, title=None):
+    """A walk's images (top row) above each classifier's predicted class at every step (heat map).
+
+    Args:
+      images: ``(T, 28, 28, 1)`` images along the walk (:func:`latent_walk`).
+      predictions: ``pandas.DataFrame`` ``(n_classifiers, T)`` from :func:`walk_predictions`
+        (columns: the positions ``t``).
+      title: figure title.
+
+    Each heat-map cell shows the predicted class as a number, coloured by class (``tab10``).
+
+    Returns:
+      A new ``Figure`` with ``T`` image axes and one heat-map axes below them.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots import STYLE, plot_heatmap
+
+    x = _check_images(images, "images")
+    if not hasattr(predictions, "to_numpy") or getattr(predictions, "ndim", None) != 2:
+        raise TypeError(f"predictions: expected a pandas DataFrame from walk_predictions, got {type(predictions).__name__}")
+    values = predictions.to_numpy()
+    if values.shape[1] != len(x):
+        raise ValueError(f"predictions: expected {len(x)} columns (one per image), got {values.shape[1]}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title: expected a string, got {type(title).__name__}")
+    n_steps, n_rows = len(x), values.shape[0]
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(9.0, 1.3 + 0.38 * n_rows + (0.3 if title else 0.0)))
+        grid = fig.add_gridspec(2, n_steps, height_ratios=[1.0, 0.38 * n_rows + 0.3], hspace=0.08, wspace=0.05,
+                                left=0.2, right=0.98)
+        for j in range(n_steps):
+            ax = fig.add_subplot(grid[0, j])
+            ax.imshow(x[j, :, :, 0], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        heat = fig.add_subplot(grid[1, :])
+        t_labels = [f"{float(t):.2f}" for t in predictions.columns]
+        plot_heatmap(values.astype(float), row_labels=[str(i) for i in predictions.index], col_labels=t_labels,
+                     ax=heat, fmt="d", cmap="tab10", vmin=-0.5, vmax=9.5)
+        heat.set_xlabel("position t along the walk (0 = first class, 1 = second class)")
+        if title:
+            fig.suptitle(title)
+    return fig

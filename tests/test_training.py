@@ -258,6 +258,18 @@ def test_sample_grid_keeps_fixed_noise_snapshots():
     assert not np.allclose(grid.snapshots[0], grid.snapshots[3])
 
 
+def test_sample_grid_of_a_resumed_run_starts_at_the_resumed_epoch(tmp_path):
+    x = tiny_images(32)
+    with pytest.raises(KeyboardInterrupt):
+        train(mlp_gan(), x, epochs=3, batch_size=16, checkpoint_dir=tmp_path, verbose=0,
+              callbacks=[_Interrupt(at_epoch=2)])
+    grid = callbacks.SampleGrid(n=2)
+    resumed = mlp_gan()
+    train(resumed, x, epochs=3, batch_size=16, checkpoint_dir=tmp_path, callbacks=[grid], verbose=0)
+    # Keyed 2 (the restored state), not 0: an untrained generator is never impersonated.
+    assert sorted(grid.snapshots) == [2, 3]
+
+
 def test_metric_callback_logs_and_restores_best_weights():
     gan = mlp_gan()
     scores = iter([3.0, 1.0, 2.0])

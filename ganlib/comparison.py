@@ -1,0 +1,357 @@
+"""Side-by-side comparisons of generative models: quality, cost and the course of training.
+
+Chapter 7 answers "GAN or VAE?", "which architecture?" and "how do I evaluate a GAN?" with
+measurements instead of opinions. The logic behind those measurements lives here:
+
+* :func:`sample_metrics` — every sample-based metric of :mod:`ganlib.metrics` for one pair of
+  feature sets (FID, KID, precision, recall, density, coverage);
+* :func:`compare_generators` — one table row per model: generate ``n`` images, extract features
+  with the same network, compute :func:`sample_metrics` (and the classifier score), and append
+  any measured extras (seconds per epoch, parameter counts);
+* :func:`metrics_over_training` — the same metrics for snapshots taken during training, next to
+  the training losses at those epochs (to see whether the losses track quality);
+* :func:`grey_pixel_fraction` — a direct blur measure: MNIST digits are almost black and
+  white, so a high share of grey pixels means blurry samples;
+* :class:`EpochTimer` and :func:`seconds_per_epoch` — wall-clock time per training epoch,
+  measured after a warm-up epoch (the first epoch also traces and compiles the graph).
+
+Images follow ganlib's convention (``float32`` ``(N, 28, 28, 1)`` in ``[0, 1]``); metrics are
+computed on features of a fixed extractor (e.g. :func:`ganlib.models.feature_extractor` of
+the MNIST classifier), so every model is judged by the same yardstick.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+import keras
+
+from ._checks import as_array, check_positive_int
+
+__all__ = [
+    "METRIC_COLUMNS",
+    "sample_metrics",
+    "compare_generators",
+    "metrics_over_training",
+    "EpochTimer",
+    "seconds_per_epoch",
+    "grey_pixel_fraction",
+]
+
+#: Column names of :func:`sample_metrics` results, in table order.
+METRIC_COLUMNS = ("FID", "KID", "precision", "recall", "density", "coverage")
+
+
+def _check_mapping(value, name: str, what: str) -> None:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name}: expected at least one entry, got an empty {type(value).__name__}")
+
+
+def _check_callable(value, name: str) -> None:
+    if not callable(value):
+        raise TypeError(f"{name}: expected a callable, got {type(value).__name__}")
+
+
+def _check_seed(seed, name: str = "seed") -> int:
+    return check_positive_int(seed, name, minimum=0)
+
+
+def sample_metrics(real_features, fake_features, *, nearest_k: int = 5, kid_subsets: int = 50,
+                   kid_subset_size: int = 1000, seed: int = 0) -> dict:
+    """FID, KID, precision, recall, density and coverage of one generated feature set.
+
+    * ``FID = ‖μ_r − μ_g‖² + tr(Σ_r + Σ_g − 2 (Σ_r Σ_g)^{1/2})`` (:func:`ganlib.metrics.fid_from_features`);
+    * ``KID`` = mean over ``kid_subsets`` random subsets of the unbiased MMD² with the cubic
+      kernel ``(aᵀb/d + 1)³`` (:func:`ganlib.metrics.kid`); when ``N = M <= kid_subset_size``
+      every subset is the whole of both sets, so it is computed once;
+    * precision, recall, density, coverage with k-NN balls of ``nearest_k`` neighbours
+      (:func:`ganlib.metrics.prdc`).
+
+    Args:
+      real_features: ``(N, d)`` features of real images, finite, ``N > nearest_k``.
+      fake_features: ``(M, d)`` features of generated images, ``M > nearest_k``.
+      nearest_k: k of the k-NN radii (int >= 1).
+      kid_subsets, kid_subset_size: KID subsets and rows per subset (capped at ``min(N, M)``).
+      seed: seed of the KID subset draws (int >= 0).
+
+    Returns:
+      ``dict`` with the keys of :data:`METRIC_COLUMNS`, Python floats. FID and KID: lower is
+      better (0 for identical distributions, KID can be slightly negative); precision, recall,
+      coverage in [0, 1] and density (≈ 1 for matching distributions): higher is better.
+    """
+    from . import metrics
+
+    real = as_array(real_features, "real_features", ndim=2, min_samples=2)
+    fake = as_array(fake_features, "fake_features", ndim=2, min_samples=2)
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(
+            f"real_features and fake_features: expected the same feature dimension, got {real.shape[1]} and {fake.shape[1]}"
+        )
+    nearest_k = check_positive_int(nearest_k, "nearest_k")
+    kid_subsets = check_positive_int(kid_subsets, "kid_subsets")
+    kid_subset_size = check_positive_int(kid_subset_size, "kid_subset_size", minimum=2)
+    seed = _check_seed(seed)
+    if real.shape[0] == fake.shape[0] and kid_subset_size >= real.shape[0]:
+        # every "subset" would be a permutation of both full sets, and MMD² does not depend on
+        # the order of the rows: one evaluation gives the same mean as any number of them
+        kid_subsets = 1
+    out = {"FID": metrics.fid_from_features(real, fake),
+           "KID": metrics.kid(real, fake, n_subsets=kid_subsets, subset_size=kid_subset_size, seed=seed).mean}
+    pr = metrics.prdc(real, fake, nearest_k=nearest_k)
+    out.update({key: pr[key] for key in ("precision", "recall", "density", "coverage")})
+    return {key: float(out[key]) for key in METRIC_COLUMNS}
+
+
+def _samples(source, n, name: str, image_shape) -> np.ndarray:
+    """Images from a generator callable ``source(n)`` or an array (its first ``n`` rows)."""
+    if callable(source):
+        if n is None:
+            raise ValueError(f"n: expected the number of images to generate with {name}, got None")
+        images = source(n)
+        what = f"{name}(n)"
+    else:
+        images = source
+        what = name
+    images = as_array(images, what, min_samples=1, value_range=(0.0, 1.0))
+    if images.shape[1:] != tuple(image_shape):
+        raise ValueError(f"{what}: expected images of shape (N, {', '.join(map(str, image_shape))}) like "
+                         f"real_images, got shape {images.shape}")
+    if n is not None:
+        if images.shape[0] < n:
+            raise ValueError(f"{what}: expected at least n = {n} images, got {images.shape[0]}")
+        images = images[:n]
+    return images.astype(np.float32, copy=False)
+
+
+def compare_generators(generators, real_images, extractor, classifier=None, *, n: int | None = None,
+                       seed: int = 0, nearest_k: int = 5, kid_subsets: int = 50, kid_subset_size: int = 1000,
+                       extra=None, batch_size: int = 256):
+    """One row per model: sample-quality metrics against the same real images and features.
+
+    For each ``name, source`` in ``generators``: ``images = source(n)`` (a callable, e.g.
+    ``lambda n: gan.generate(n, seed=1)``) or the first ``n`` rows of an array (e.g. held-out
+    real images as a reference row, or stored snapshots); ``f = extractor(images)``; then
+    :func:`sample_metrics` ``(extractor(real_images), f)`` and, with a ``classifier``, the
+    classifier score ``exp(E_x KL(p(y|x) ‖ p(y)))`` (:func:`ganlib.metrics.classifier_score`,
+    one split). The real features are extracted once.
+
+    Args:
+      generators: ``dict`` name -> callable ``n -> images (n, *image_shape)`` or array of images
+        ``(M, *image_shape)``, values in ``[0, 1]``.
+      real_images: ``(N, 28, 28, 1)`` float in ``[0, 1]``, ``N > nearest_k`` (use as many real
+        images as generated ones: FID's bias depends on the sample sizes).
+      extractor: ``keras.Model`` or callable ``(B, *image_shape) -> (B, d)`` features.
+      classifier: optional logits classifier ``(B, *image_shape) -> (B, C)``; adds the
+        ``"classifier score"`` column (in [1, C]).
+      n: images per model (int >= 2); ``None`` uses every row of array sources (callables then
+        need ``n``).
+      seed: seed of the KID subsets (int >= 0).
+      nearest_k, kid_subsets, kid_subset_size: see :func:`sample_metrics`.
+      extra: optional ``dict`` name -> ``dict`` column -> value appended as further columns
+        (e.g. ``{"DCGAN": {"s/epoch": 12.3, "parameters": 2_300_000}}``); names must be keys
+        of ``generators``; missing cells are NaN.
+      batch_size: images per extractor/classifier call.
+
+    Returns:
+      ``pandas.DataFrame`` indexed by model name with columns :data:`METRIC_COLUMNS`, then
+      ``"classifier score"`` (if a classifier is given), then the ``extra`` columns (first-seen
+      order). Values are unrounded floats.
+    """
+    import pandas as pd
+
+    from . import metrics
+
+    _check_mapping(generators, "generators", "a dict of name -> callable n -> images (or an array of images)")
+    real = as_array(real_images, "real_images", min_samples=2, value_range=(0.0, 1.0))
+    if real.ndim < 2:
+        raise ValueError(f"real_images: expected an array (N, ...) of images, got shape {real.shape}")
+    real = real.astype(np.float32, copy=False)
+    _check_callable(extractor, "extractor")
+    if classifier is not None:
+        _check_callable(classifier, "classifier")
+    if n is not None:
+        n = check_positive_int(n, "n", minimum=2)
+    seed = _check_seed(seed)
+    nearest_k = check_positive_int(nearest_k, "nearest_k")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if extra is not None:
+        if not isinstance(extra, Mapping):
+            raise TypeError(f"extra: expected a dict of name -> dict of column -> value, got {type(extra).__name__}")
+        for key, row in extra.items():
+            if key not in generators:
+                raise ValueError(f"extra: key {key!r} is not a name in generators {list(generators)}")
+            if not isinstance(row, Mapping):
+                raise TypeError(f"extra[{key!r}]: expected a dict of column -> value, got {type(row).__name__}")
+    for key, source in generators.items():
+        if not callable(source) and (source is None or isinstance(source, (str, bytes, Mapping))):
+            raise TypeError(f"generators[{key!r}]: expected a callable n -> images or an array of images, "
+                            f"got {type(source).__name__}")
+
+    real_features = metrics.extract_features(real, extractor, batch_size=batch_size)
+    rows = {}
+    for key, source in generators.items():
+        images = _samples(source, n, f"generators[{key!r}]", real.shape[1:])
+        fake_features = metrics.extract_features(images, extractor, batch_size=batch_size)
+        row = sample_metrics(real_features, fake_features, nearest_k=nearest_k, kid_subsets=kid_subsets,
+                             kid_subset_size=kid_subset_size, seed=seed)
+        if classifier is not None:
+            row["classifier score"] = metrics.classifier_score(images, classifier, n_splits=1,
+                                                               batch_size=batch_size).mean
+        rows[key] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    if extra:
+        columns = list(dict.fromkeys(c for r in extra.values() for c in r))
+        for col in columns:
+            table[col] = [extra.get(key, {}).get(col, np.nan) for key in table.index]
+    table.index.name = "model"
+    return table
+
+
+def metrics_over_training(snapshots, real_images, extractor, history=None, *, nearest_k: int = 5,
+                          kid_subsets: int = 50, kid_subset_size: int = 1000, seed: int = 0,
+                          batch_size: int = 256):
+    """Sample-quality metrics of training snapshots next to the training logs at the same epochs.
+
+    ``snapshots[e]`` holds images generated from fixed noise after ``e`` completed epochs
+    (``e = 0``: before training), as kept by :class:`ganlib.callbacks.SampleGrid` and
+    :func:`ganlib.zoo.trained_gan`. Row ``e`` holds :func:`sample_metrics` of those images
+    against ``real_images`` and, if ``history`` is given, ``history[key][e - 1]`` for every
+    logged key (the mean of epoch ``e``; NaN for ``e = 0`` or an epoch not in the logs).
+
+    Args:
+      snapshots: ``dict`` int epoch (>= 0) -> images ``(M, *image_shape)`` in ``[0, 1]``.
+      real_images: ``(N, *image_shape)`` in ``[0, 1]``.
+      extractor: feature extractor (see :func:`compare_generators`).
+      history: optional ``dict`` key -> per-epoch list (``TrainedGAN.history``) or a Keras
+        ``History``.
+      nearest_k, kid_subsets, kid_subset_size, seed, batch_size: see :func:`compare_generators`.
+
+    Returns:
+      ``pandas.DataFrame`` indexed by ``epoch`` (sorted) with columns :data:`METRIC_COLUMNS`,
+      then one column per ``history`` key.
+    """
+    _check_mapping(snapshots, "snapshots", "a dict of epoch -> images")
+    for epoch in snapshots:
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+            raise ValueError(f"snapshots: expected integer epochs >= 0 as keys, got {epoch!r}")
+    if history is not None:
+        if hasattr(history, "history") and isinstance(history.history, Mapping):
+            history = history.history
+        if not isinstance(history, Mapping):
+            raise TypeError(f"history: expected a dict of key -> per-epoch values or a keras History, "
+                            f"got {type(history).__name__}")
+    ordered = {int(e): snapshots[e] for e in sorted(snapshots)}
+    table = compare_generators(ordered, real_images, extractor, n=None, seed=seed, nearest_k=nearest_k,
+                               kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, batch_size=batch_size)
+    table.index.name = "epoch"
+    if history is not None:
+        for key, values in history.items():
+            values = as_array(values, f"history[{key!r}]", ndim=1, finite=False)
+            table[key] = [float(values[e - 1]) if 1 <= e <= len(values) else np.nan for e in table.index]
+    return table
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Keras callback recording the wall-clock duration of every training epoch.
+
+    ``durations[i] = clock() at the end of epoch i − clock() at its start`` in seconds. The
+    first epoch of a fresh model also traces and compiles the training step, so
+    :attr:`seconds_per_epoch` leaves it out when later epochs exist.
+
+    Args:
+      clock: a callable returning seconds (default ``time.perf_counter``; tests pass a fake).
+    """
+
+    def __init__(self, clock: Callable[[], float] | None = None):
+        super().__init__()
+        if clock is not None and not callable(clock):
+            raise TypeError(f"clock: expected a callable returning seconds, got {type(clock).__name__}")
+        self.clock = clock or time.perf_counter
+        self.durations: list[float] = []
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = float(self.clock())
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.durations.append(float(self.clock()) - self._start)
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Median duration of the epochs after the first (the only epoch's duration if just one)."""
+        if not self.durations:
+            raise ValueError("durations: no epoch has been timed yet")
+        steady = self.durations[1:] or self.durations
+        return float(np.median(steady))
+
+
+def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2, seed: int = 0,
+                      clock: Callable[[], float] | None = None, **gan_options) -> float:
+    """Measured wall-clock seconds per training epoch of a freshly built GAN.
+
+    Builds ``ganlib.make_gan(architecture, seed=seed, **gan_options)``, trains it on ``x`` for
+    ``epochs`` epochs with :func:`ganlib.train` (``N // batch_size`` steps per epoch, no
+    checkpoint, nothing cached) and returns :attr:`EpochTimer.seconds_per_epoch`: the median
+    epoch time after the first, warm-up epoch (which includes tracing and compilation).
+    Throughput follows as ``images/s = (N // batch_size) · batch_size / seconds``.
+
+    Args:
+      architecture: see :data:`ganlib.training.ARCHITECTURES`.
+      x: training samples ``(N, ...)`` (e.g. ``(N, 28, 28, 1)`` in [0, 1]).
+      batch_size: minibatch size (1 <= batch_size <= N).
+      epochs: epochs to time (int >= 1; 2 or more to exclude the warm-up epoch).
+      seed: seed of the model and the data order.
+      clock: seconds clock for :class:`EpochTimer` (default ``time.perf_counter``).
+      **gan_options: passed to :func:`ganlib.make_gan` (e.g. ``steps_per_execution``).
+
+    Returns:
+      Seconds per epoch (float > 0 with a real clock). This is a measurement of *this* machine.
+    """
+    from .training import ARCHITECTURES, make_gan, train
+    from ._checks import check_choice
+
+    check_choice(architecture, "architecture", ARCHITECTURES)
+    x = as_array(x, "x", min_samples=1).astype(np.float32, copy=False)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if batch_size > len(x):
+        raise ValueError(f"batch_size: expected at most the number of samples ({len(x)}), got {batch_size}")
+    epochs = check_positive_int(epochs, "epochs")
+    seed = _check_seed(seed)
+    if clock is not None and not callable(clock):
+        raise TypeError(f"clock: expected a callable returning seconds, got {type(clock).__name__}")
+    timer = EpochTimer(clock)
+    gan = make_gan(architecture, seed=seed, **gan_options)
+    train(gan, x, epochs=epochs, batch_size=batch_size, seed=seed, callbacks=[timer], verbose=0,
+          guard_divergence=False)
+    return timer.seconds_per_epoch
+
+
+def grey_pixel_fraction(images, *, low: float = 0.1, high: float = 0.9) -> float:
+    """Fraction of pixel values strictly between ``low`` and ``high``: a blur measure for MNIST.
+
+    ``grey = (1 / (N·P)) Σ_i Σ_p 1[low < x_ip < high]`` over ``N`` images of ``P`` pixels. Real
+    MNIST digits are nearly binary (ink or background), so only their anti-aliased edges are
+    grey; the mean image of a Bernoulli decoder, which averages over plausible strokes, has
+    grey halos around its strokes and a higher value.
+
+    Args:
+      images: ``(N, ...)`` values in ``[0, 1]``, ``N >= 1``.
+      low, high: thresholds with ``0 <= low < high <= 1``.
+
+    Returns:
+      A float in ``[0, 1]``.
+    """
+    x = as_array(images, "images", min_samples=1, value_range=(0.0, 1.0))
+    for value, name in ((low, "low"), (high, "high")):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name}: expected a number in [0, 1], got {type(value).__name__} {value!r}")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"{name}: expected a number in [0, 1], got {value}")
+    if not low < high:
+        raise ValueError(f"low: expected low < high = {high}, got {low}")
+    return float(np.mean((x > low) & (x < high)))

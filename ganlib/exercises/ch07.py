@@ -1,0 +1,131 @@
+"""Checkers for the exercises of chapter 7 (FAQ: GAN vs VAE, architectures, evaluation).
+
+Each ``check_exercise_K(answer, ...)`` prints a verdict and returns ``True``/``False``; the
+expected answer is recomputed with ganlib, never stored as a number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import close_to, report
+
+__all__ = [
+    "EXERCISE_1_MEAN",
+    "EXERCISE_1_LOG_VAR",
+    "METRIC_CHOICES",
+    "SCENARIOS",
+    "check_exercise_1",
+    "check_exercise_2",
+    "check_exercise_3",
+    "check_exercise_4",
+    "images_per_second",
+    "bits_per_dim",
+]
+
+#: Exercise 1: an encoder's output for one image with a 3-dimensional latent space.
+EXERCISE_1_MEAN = (0.5, -1.0, 0.0)
+EXERCISE_1_LOG_VAR = (0.0, -1.0, 1.0)
+
+#: Exercise 2: the metrics a student may pick from.
+METRIC_CHOICES = ("FID", "KID", "precision", "recall", "density", "coverage", "classifier score",
+                  "CAS", "C2ST", "memorization test", "losses")
+
+#: Exercise 2: scenario -> (the question, the metric that answers it best).
+SCENARIOS = {
+    "a": ("Are the generated digits realistic, even if some kinds of digit are missing?", "precision"),
+    "b": ("Does the generator cover the variety of the real digits (no mode dropping)?", "recall"),
+    "c": ("One number to rank five checkpoints, with only 500 samples each (unbiased at small n)?", "KID"),
+    "d": ("Can a classifier trained only on generated, labelled digits classify real digits?", "CAS"),
+    "e": ("Has the generator copied training images?", "memorization test"),
+}
+
+
+def _kl_expected():
+    from ..vae import vae_kl_divergence
+
+    return float(np.asarray(vae_kl_divergence([list(EXERCISE_1_MEAN)], [list(EXERCISE_1_LOG_VAR)]))[0])
+
+
+def check_exercise_1(answer) -> bool:
+    """KL(q(z|x) ‖ N(0, I)) in nats for ``EXERCISE_1_MEAN`` and ``EXERCISE_1_LOG_VAR``.
+
+    ``KL = −½ Σ_k (1 + log σ_k² − μ_k² − σ_k²)`` (:func:`ganlib.vae.vae_kl_divergence`).
+    """
+    ok = close_to(answer, _kl_expected(), rtol=1e-3)
+    return report(ok, "Exercise 1",
+                  "sum -1/2 (1 + log_var - mu^2 - exp(log_var)) over the three latent dimensions.")
+
+
+def check_exercise_2(answer) -> bool:
+    """``answer``: dict scenario letter -> metric name from :data:`METRIC_CHOICES`."""
+    if answer is None:
+        return report(None, "Exercise 2")
+    if not isinstance(answer, dict):
+        return report(False, "Exercise 2", "answer with a dict such as {'a': 'precision', 'b': ...}.")
+    wrong = [key for key, (_, metric) in SCENARIOS.items()
+             if str(answer.get(key, "")).strip().lower() != metric.lower()]
+    hint = ""
+    if wrong:
+        hint = f"look again at scenario(s) {', '.join(wrong)} and the decision table of this chapter."
+    return report(not wrong, "Exercise 2", hint)
+
+
+def images_per_second(seconds_per_epoch: float, n_train: int, batch_size: int) -> float:
+    """Training throughput ``(N // B) · B / seconds_per_epoch`` (the last partial batch is dropped).
+
+    Args:
+      seconds_per_epoch: measured seconds per epoch (> 0).
+      n_train: training images N (int >= 1); batch_size: B (1 <= B <= N).
+
+    Returns:
+      Images per second as a float.
+    """
+    from .._checks import check_positive_int
+    from ..data import steps_per_epoch
+
+    if isinstance(seconds_per_epoch, bool) or not isinstance(seconds_per_epoch, (int, float, np.integer, np.floating)):
+        raise TypeError(f"seconds_per_epoch: expected a number > 0, got {type(seconds_per_epoch).__name__}")
+    seconds = float(seconds_per_epoch)
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"seconds_per_epoch: expected a finite number > 0, got {seconds_per_epoch!r}")
+    n_train = check_positive_int(n_train, "n_train")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if batch_size > n_train:
+        raise ValueError(f"batch_size: expected at most n_train = {n_train}, got {batch_size}")
+    return steps_per_epoch(n_train, batch_size) * batch_size / seconds
+
+
+def check_exercise_3(answer, *, seconds_per_epoch: float, n_train: int, batch_size: int) -> bool:
+    """``answer``: ``(images_per_second, seconds_for_60000_images)`` for the measured DCGAN epoch."""
+    if answer is None:
+        return report(None, "Exercise 3")
+    try:
+        ips, full = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return report(False, "Exercise 3", "answer with a pair (images per second, seconds for 60,000 images).")
+    expected = images_per_second(seconds_per_epoch, n_train, batch_size)
+    ok = bool(close_to(ips, expected, rtol=1e-2)) and bool(close_to(full, 60_000 / expected, rtol=1e-2))
+    return report(ok, "Exercise 3",
+                  "an epoch uses (N // batch_size) * batch_size images; divide by the seconds per epoch.")
+
+
+def bits_per_dim(negative_elbo_nats: float, dims: int = 28 * 28) -> float:
+    """``−ELBO / (D · ln 2)``: a per-image bound in nats converted to bits per pixel (an upper
+    bound on ``−log₂ p(x) / D``)."""
+    if isinstance(negative_elbo_nats, bool) or not isinstance(negative_elbo_nats, (int, float, np.integer, np.floating)):
+        raise TypeError(f"negative_elbo_nats: expected a number, got {type(negative_elbo_nats).__name__}")
+    value = float(negative_elbo_nats)
+    if not math.isfinite(value):
+        raise ValueError(f"negative_elbo_nats: expected a finite number, got {negative_elbo_nats!r}")
+    if isinstance(dims, bool) or not isinstance(dims, (int, np.integer)) or dims < 1:
+        raise ValueError(f"dims: expected an integer >= 1, got {dims!r}")
+    return value / (int(dims) * math.log(2.0))
+
+
+def check_exercise_4(answer, *, negative_elbo_nats: float) -> bool:
+    """``answer``: the VAE's test ``−ELBO`` (nats per image) in bits per dimension (784 pixels)."""
+    ok = close_to(answer, bits_per_dim(negative_elbo_nats), rtol=1e-3)
+    return report(ok, "Exercise 4", "divide the nats by 784 pixels and by ln 2 (nats per bit).")

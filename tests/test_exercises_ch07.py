@@ -1,0 +1,64 @@
+"""Tests for the chapter 7 exercise checkers: right answers pass, wrong ones fail, bad input."""
+
+import math
+
+import pytest
+
+from ganlib.exercises import ch07
+
+
+def test_exercise_1_kl_by_hand():
+    # -1/2 * sum(1 + lv - mu^2 - exp(lv)) for mu = (0.5, -1, 0), lv = (0, -1, 1)
+    terms = [1 + 0.0 - 0.25 - 1.0, 1 - 1.0 - 1.0 - math.exp(-1.0), 1 + 1.0 - 0.0 - math.exp(1.0)]
+    expected = -0.5 * sum(terms)
+    assert ch07.check_exercise_1(expected) is True
+    assert ch07.check_exercise_1(expected + 0.1) is False
+    assert ch07.check_exercise_1(None) is False
+    assert ch07.check_exercise_1("a lot") is False
+
+
+def test_exercise_2_metric_choice():
+    right = {key: metric for key, (_, metric) in ch07.SCENARIOS.items()}
+    assert all(metric in ch07.METRIC_CHOICES for metric in right.values())
+    assert ch07.check_exercise_2(right) is True
+    assert ch07.check_exercise_2({k: v.upper() for k, v in right.items()}) is True  # case-insensitive
+    assert ch07.check_exercise_2({**right, "a": "losses"}) is False
+    assert ch07.check_exercise_2({"a": "precision"}) is False
+    assert ch07.check_exercise_2(["precision"]) is False
+    assert ch07.check_exercise_2(None) is False
+
+
+def test_exercise_3_throughput_by_hand():
+    # 1000 images, batch 64 -> 15 full batches = 960 images per epoch; 4.8 s -> 200 images/s
+    assert ch07.images_per_second(4.8, 1000, 64) == pytest.approx(200.0)
+    kw = dict(seconds_per_epoch=4.8, n_train=1000, batch_size=64)
+    assert ch07.check_exercise_3((200.0, 300.0), **kw) is True
+    assert ch07.check_exercise_3((1000 / 4.8, 60_000 / (1000 / 4.8)), **kw) is False  # forgot dropped batch
+    assert ch07.check_exercise_3((200.0, 60.0), **kw) is False
+    assert ch07.check_exercise_3(None, **kw) is False
+    assert ch07.check_exercise_3(200.0, **kw) is False
+
+
+def test_exercise_4_bits_per_dim_by_hand():
+    nats = 784 * math.log(2.0) * 0.25  # exactly a quarter bit per pixel
+    assert ch07.bits_per_dim(nats) == pytest.approx(0.25)
+    assert ch07.check_exercise_4(0.25, negative_elbo_nats=nats) is True
+    assert ch07.check_exercise_4(nats / 784, negative_elbo_nats=nats) is False  # nats, not bits
+    assert ch07.check_exercise_4(None, negative_elbo_nats=nats) is False
+
+
+def test_helpers_bad_input():
+    with pytest.raises(ValueError, match="seconds_per_epoch"):
+        ch07.images_per_second(0.0, 1000, 64)
+    with pytest.raises(TypeError, match="seconds_per_epoch"):
+        ch07.images_per_second("fast", 1000, 64)
+    with pytest.raises(ValueError, match="n_train"):
+        ch07.images_per_second(1.0, 0, 64)
+    with pytest.raises(ValueError, match="batch_size"):
+        ch07.images_per_second(1.0, 10, 64)
+    with pytest.raises(ValueError, match="negative_elbo_nats"):
+        ch07.bits_per_dim(float("nan"))
+    with pytest.raises(TypeError, match="negative_elbo_nats"):
+        ch07.bits_per_dim(None)
+    with pytest.raises(ValueError, match="dims"):
+        ch07.bits_per_dim(1.0, dims=0)
