@@ -12,6 +12,9 @@ The library behind the executable book. One module per concern:
 * :mod:`ganlib.plots` — figures for the book
 * :mod:`ganlib.profiles` — run profiles (``smoke`` / ``cpu`` / ``gpu``)
 * :mod:`ganlib.zoo` — trained models shared between chapters, cached on disk
+* chapter-specific experiment logic: :mod:`ganlib.toy` (ch. 2), :mod:`ganlib.theory` (ch. 3),
+  :mod:`ganlib.reference_loops` (ch. 4, benchmarks), :mod:`ganlib.evaluation` (ch. 5.1),
+  :mod:`ganlib.synthetic_eval` (ch. 5.2), :mod:`ganlib.diagnostics` (ch. 6), :mod:`ganlib.comparison` (ch. 7)
 * :mod:`ganlib.book` — notebook helpers: computed numbers in prose, checked claims, timing
 """
 
@@ -28,4 +31,5 @@ with quiet_native_stderr():  # TensorFlow's C++ start-up lines are noise on ever
     import tensorflow as _tf  # noqa: E402,F401
 
 from . import book, callbacks, data, exercises, losses, metrics, models, plots, training, vae, zoo  # noqa: E402,F401
+from . import comparison, diagnostics, evaluation, reference_loops, synthetic_eval, theory, toy  # noqa: E402,F401
 from .training import GAN, make_gan, train  # noqa: F401,E402
