@@ -84,6 +84,29 @@ def test_frechet_matches_sqrtm_reference_d64():
     assert ours == pytest.approx(ref, rel=1e-6)
 
 
+def test_covariance_factor_routes_agree_and_singular_takes_eigh():
+    rng = np.random.default_rng(14)
+    s = _spd(rng, 48)
+    low = M._covariance_factor(s)
+    assert np.allclose(np.triu(low, 1), 0.0)  # well conditioned: the Cholesky factor
+    for b in (low, M._covariance_factor(s, force_eigh=True)):
+        np.testing.assert_allclose(b @ b.T, s, rtol=0, atol=1e-10 * np.abs(s).max())
+    # rank 5 of 20: not Cholesky (upper triangle is used), still an exact factor
+    x = rng.normal(size=(20, 5))
+    singular = x @ x.T
+    b = M._covariance_factor(singular)
+    assert not np.allclose(np.triu(b, 1), 0.0)
+    np.testing.assert_allclose(b @ b.T, singular, atol=1e-10 * np.abs(singular).max())
+    # the Fréchet distance does not depend on which factor is used
+    mu1, mu2 = rng.normal(size=48), rng.normal(size=48)
+    s2 = _spd(rng, 48, scale=3.0)
+    b_eig = M._covariance_factor(s, force_eigh=True)
+    m = b_eig.T @ s2 @ b_eig
+    tr = np.sum(np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)))
+    expected = np.sum((mu1 - mu2) ** 2) + np.trace(s) + np.trace(s2) - 2 * tr
+    assert M.frechet_distance(mu1, s, mu2, s2) == pytest.approx(expected, rel=1e-12)
+
+
 def test_frechet_singular_covariances_match_svd_formula():
     # n < d: rank-deficient covariances. With sigma_k = X_k X_kᵀ (X_k = centred features / sqrt(n-1),
     # shape (d, n)), tr((sigma1 sigma2)^{1/2}) equals the nuclear norm of X_1ᵀ X_2.
