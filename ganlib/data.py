@@ -711,6 +711,7 @@ def make_dataset(
     drop_remainder: bool = True,
     repeat: bool = False,
     start_epoch: int = 0,
+    start_batch: int = 0,
     prefetch: bool = True,
 ):
     """A reproducible, resumable ``tf.data.Dataset`` of minibatches.
@@ -732,6 +733,10 @@ def make_dataset(
       repeat: ``False``: exactly one epoch (epoch ``start_epoch``), of known cardinality
         :func:`steps_per_epoch`; ``True``: infinite (epochs ``start_epoch, start_epoch + 1, ...``).
       start_epoch: index of the first epoch (non-negative int).
+      start_batch: batches of the stream to skip first (non-negative int; needs ``repeat=True``):
+        the stream starts at batch ``start_batch`` of the infinite sequence that begins at epoch
+        ``start_epoch``, so a run resumed after ``s`` steps continues with batch ``s`` whatever
+        the epoch length. Skipped batches are never gathered (the skip is on indices).
       prefetch: end with ``prefetch(tf.data.AUTOTUNE)``.
 
     Returns:
@@ -751,8 +756,13 @@ def make_dataset(
     drop_remainder = _check_bool(drop_remainder, "drop_remainder")
     repeat = _check_bool(repeat, "repeat")
     start_epoch = check_positive_int(start_epoch, "start_epoch", minimum=0)
+    start_batch = check_positive_int(start_batch, "start_batch", minimum=0)
+    if start_batch and not repeat:
+        raise ValueError(f"start_batch: only an infinite stream (repeat=True) can skip batches, got start_batch={start_batch}")
     prefetch = _check_bool(prefetch, "prefetch")
     steps = steps_per_epoch(n, batch_size, drop_remainder)
+    # Whole epochs are skipped by starting later (their shuffles are never computed).
+    start_epoch, start_batch = start_epoch + start_batch // steps, start_batch % steps
 
     x_t = tf.constant(x.astype(np.float32, copy=False))
     y_t = None if y is None else tf.constant(y.astype(np.int64, copy=False))
@@ -769,6 +779,8 @@ def make_dataset(
     else:
         epochs = tf.data.Dataset.range(start_epoch, start_epoch + 1)
     indices = epochs.flat_map(epoch_batches)
+    if start_batch:
+        indices = indices.skip(start_batch)
     # flat_map forgets the length; state it so Keras knows the epoch size (or that it is infinite).
     cardinality = tf.data.INFINITE_CARDINALITY if repeat else steps
     indices = indices.apply(tf.data.experimental.assert_cardinality(cardinality))

@@ -20,6 +20,14 @@ Randomness is *stateless*: the noise of every step is a pure function of ``(seed
 step)``, so a run resumed from a checkpoint draws exactly the noise the uninterrupted run would
 have drawn, and under ``MirroredStrategy`` each replica takes its own slice of one global noise
 batch (the result equals a single-device run up to floating-point summation order).
+
+Speed on CPUs (measured in ``benchmarks/``; each choice is made when the step is traced): the
+noise is sliced per replica only when there are several replicas; a plain Adam's updates run as
+TensorFlow's fused Adam kernel, one operation per weight tensor instead of a dozen
+(:attr:`GAN.fused_updates`; XLA for the whole step measured slower on CPUs); the alternating
+update's discriminator step sees real and generated images in one stacked call
+(:attr:`GAN.joint_critic_pass`); and :meth:`GAN.fit` turns tf.data autotuning off for datasets
+that do not set it (see there).
 """
 
 from __future__ import annotations
@@ -50,6 +58,9 @@ UPDATE_RULES = ("alternating", "simultaneous")
 # Offsets that give the discriminator noise, generator noise and penalty noise
 # independent random streams from one user seed.
 _STREAM_D, _STREAM_G, _STREAM_GP = 0, 1, 2
+
+# Smallest number of weights whose Adam update is worth the fused kernels (GAN._fused_adam).
+_FUSED_MIN_WEIGHTS = 100_000
 
 
 def _is_mixed_float16(model: keras.Model) -> bool:
@@ -91,6 +102,15 @@ class GAN(keras.Model):
     probabilities for the cross-entropy losses, raw scores otherwise) and, when enabled,
     ``penalty``.
     """
+
+    #: Apply a plain Adam's updates with TensorFlow's fused Adam kernel, one operation per weight
+    #: tensor instead of a dozen (see :meth:`_fused_adam`); ``False`` keeps Keras' op-by-op
+    #: updates. Set before the first ``fit``.
+    fused_updates: bool = True
+    #: In the alternating update's discriminator step, evaluate D on real and generated samples
+    #: in one stacked call when D has no batch normalisation (see :meth:`_joint_critic_pass`);
+    #: ``False`` makes two calls.
+    joint_critic_pass: bool = True
 
     def __init__(
         self,
@@ -198,6 +218,21 @@ class GAN(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)
 
+    def fit(self, x=None, *args, **kwargs):
+        """``keras.Model.fit``. A ``tf.data.Dataset`` whose options leave ``autotune.enabled``
+        unset is trained with tf.data autotuning off (``AUTOTUNE`` map parallelism and prefetch
+        sizes then take their static defaults). Measured while tuning ganlib on a 2-core CPU
+        shared with other processes: with autotuning, the training loop (with or without
+        ``steps_per_execution``) often settled at one step per 6.4 ms whatever the step cost, the
+        cores partly idle; without it every step ran at its own cost, and on an idle machine the
+        two settings ran at the same speed. Set the option on the dataset to choose otherwise.
+        """
+        if isinstance(x, tf.data.Dataset) and x.options().autotune.enabled is None:
+            options = tf.data.Options()
+            options.autotune.enabled = False
+            x = x.with_options(options)
+        return super().fit(x, *args, **kwargs)
+
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
@@ -213,8 +248,10 @@ class GAN(keras.Model):
     def _step_seed(self, stream: int, counter) -> tf.Tensor:
         return tf.stack([tf.cast(self.seed * 4 + stream, tf.int64), tf.cast(counter, tf.int64)])
 
-    def _replica_slice(self, global_values: tf.Tensor, local_batch) -> tf.Tensor:
+    def _replica_slice(self, global_values: tf.Tensor, local_batch, n_replicas: int) -> tf.Tensor:
         """This replica's rows of a batch drawn for all replicas at once."""
+        if n_replicas == 1:  # decided at trace time: one replica draws exactly its own batch
+            return global_values
         ctx = tf.distribute.get_replica_context()
         replica_id = 0 if ctx is None else ctx.replica_id_in_sync_group
         start = tf.cast(replica_id, tf.int32) * local_batch
@@ -225,14 +262,14 @@ class GAN(keras.Model):
         z = tf.random.stateless_normal(
             [local_batch * n_replicas, self.latent_dim], seed=self._step_seed(stream, counter)
         )
-        return self._replica_slice(z, local_batch)
+        return self._replica_slice(z, local_batch, n_replicas)
 
     def _uniform(self, stream: int, counter, local_batch, ndim: int) -> tf.Tensor:
         n_replicas = tf.distribute.get_strategy().num_replicas_in_sync
         eps = tf.random.stateless_uniform(
             [local_batch * n_replicas] + [1] * (ndim - 1), seed=self._step_seed(stream, counter)
         )
-        return self._replica_slice(eps, local_batch)
+        return self._replica_slice(eps, local_batch, n_replicas)
 
     # ------------------------------------------------------------------ one step
     def _gen_inputs(self, z, labels):
@@ -259,15 +296,109 @@ class GAN(keras.Model):
         """
         return optimizer.scale_loss(scale_loss_for_distribution(loss))
 
-    @staticmethod
-    def _apply(optimizer, tape, scaled_loss, variables):
-        grads = tape.gradient(scaled_loss, variables)
-        optimizer.apply_gradients(list(zip(grads, variables)))
+    def _fused_adam(self, optimizer, variables) -> bool:
+        """Whether ``optimizer``'s update of ``variables`` runs as fused Adam kernels (trace time).
 
-    def _discriminator_objective(self, real, labels, fake, counter):
+        Keras' Adam is about a dozen elementwise TensorFlow operations per weight tensor, each a
+        separate kernel launch and pass over the weights: on a CPU about a quarter of the source's
+        MLP GAN step (``benchmarks/``). TensorFlow's ``ResourceApplyAdam`` kernel computes the same
+        formula (Kingma & Ba's Adam with Keras' bias correction folded into the step size,
+        ``α_t = lr·sqrt(1 - β₂ᵗ)/(1 - β₁ᵗ)``; ``m += (g - m)(1 - β₁)``; ``v += (g² - v)(1 - β₂)``;
+        ``θ -= α_t·m/(sqrt(v) + ε)``) in one pass per tensor. It forms ``1 - β₂`` from the float32
+        ``β₂`` (for β₂ = 0.999: 0.99998713e-3, where Keras rounds 1e-3 to float32), so a run
+        agrees with Keras' Adam to about 1e-5 relative, not bit for bit. Used for a plain
+        ``keras.optimizers.Adam`` (no AMSGrad, weight decay, clipping, EMA, gradient accumulation
+        or loss scaling) on float32 weights without constraints, with one replica, outside XLA,
+        and for updates of at least ``_FUSED_MIN_WEIGHTS`` weights (for tiny models, such as the
+        2-D toy GANs' 34k weights per player, the kernel's threading costs more than it saves).
+        Anything else takes Keras' own ``optimizer.apply``. :attr:`fused_updates` ``= False``
+        switches it off.
+        """
+        if not self.fused_updates or self.jit_compile or tf.executing_eagerly():
+            return False
+        if tf.distribute.get_strategy().num_replicas_in_sync != 1:
+            return False
+        if type(optimizer) is not keras.optimizers.Adam or optimizer.amsgrad:
+            return False
+        for option in ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "loss_scale_factor",
+                       "gradient_accumulation_steps"):
+            if getattr(optimizer, option, None):
+                return False
+        if getattr(optimizer, "use_ema", False):
+            return False
+        if not all(hasattr(optimizer, a) for a in ("_momentums", "_velocities", "_get_variable_index")):
+            return False  # a Keras version with other internals: use its own update
+        if sum(int(np.prod(v.shape)) for v in variables) < _FUSED_MIN_WEIGHTS:
+            return False
+        return all(
+            v.dtype == "float32" and v.constraint is None and not getattr(v, "overwrite_with_gradient", False)
+            for v in variables
+        )
+
+    @staticmethod
+    def _apply_fused_adam(optimizer, grads, variables) -> None:
+        """``optimizer.apply(grads, variables)`` for a plain Adam, one fused kernel per tensor."""
+        step = tf.cast(optimizer.iterations + 1, tf.float32)
+        beta_1 = tf.constant(optimizer.beta_1, tf.float32)
+        beta_2 = tf.constant(optimizer.beta_2, tf.float32)
+        beta_1_power, beta_2_power = tf.pow(beta_1, step), tf.pow(beta_2, step)
+        lr = tf.cast(optimizer.learning_rate, tf.float32)
+        epsilon = tf.constant(optimizer.epsilon, tf.float32)
+        for grad, var in zip(grads, variables):
+            if grad is None:  # as Keras: a weight without a gradient is left alone
+                continue
+            index = optimizer._get_variable_index(var)
+            tf.raw_ops.ResourceApplyAdam(
+                var=var.value.handle,
+                m=optimizer._momentums[index].value.handle,
+                v=optimizer._velocities[index].value.handle,
+                beta1_power=beta_1_power,
+                beta2_power=beta_2_power,
+                lr=lr,
+                beta1=beta_1,
+                beta2=beta_2,
+                epsilon=epsilon,
+                grad=tf.cast(tf.convert_to_tensor(grad), tf.float32),  # IndexedSlices -> dense, as Keras' Adam
+            )
+        optimizer.iterations.assign_add(1)
+
+    def _apply(self, optimizer, grads, variables) -> None:
+        grads = list(grads)
+        if self._fused_adam(optimizer, variables):
+            self._apply_fused_adam(optimizer, grads, variables)
+        else:
+            optimizer.apply(grads, variables)
+
+    def _joint_critic_pass(self) -> bool:
+        """Whether the discriminator step evaluates D on real and generated samples in one call.
+
+        One pass over the ``2B`` stacked samples gives the same logits as two passes over ``B``
+        each, with half the kernel launches and, in the backward pass, one weight-gradient
+        product instead of two plus their sum. Used in the alternating update's discriminator
+        step, where no gradient flows back into the generated samples (in the simultaneous update
+        the generator's gradient would have to be sliced back out of the stacked batch, which
+        measured slower). A discriminator with batch normalisation would normalise the mixed
+        batch instead of each half, so it keeps the two passes.
+        """
+        if not self.joint_critic_pass:
+            return False
+        return not any(
+            isinstance(layer, keras.layers.BatchNormalization) for layer in self.discriminator._flatten_layers()
+        )
+
+    def _discriminator_objective(self, real, labels, fake, counter, joint=False):
         critic = self._critic(labels)
-        real_logits = critic(real)
-        fake_logits = critic(fake)
+        if joint:
+            n_real = tf.shape(real)[0]
+            both = tf.concat([real, tf.cast(fake, real.dtype)], axis=0)
+            if self.conditional:
+                logits = self.discriminator([both, tf.concat([labels, labels], axis=0)], training=True)
+            else:
+                logits = self.discriminator(both, training=True)
+            real_logits, fake_logits = logits[:n_real], logits[n_real:]
+        else:
+            real_logits = critic(real)
+            fake_logits = critic(fake)
         d_loss = self._d_loss_fn(real_logits, fake_logits)
         penalty = tf.constant(0.0)
         if self.gradient_penalty_weight:
@@ -295,6 +426,8 @@ class GAN(keras.Model):
         if labels is not None:
             labels = tf.cast(labels, tf.int32)
 
+        d_vars = self.discriminator.trainable_weights
+        g_vars = self.generator.trainable_weights
         if self.update == "simultaneous":
             z = self._noise(_STREAM_D, self.d_optimizer.iterations, batch)
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
@@ -305,8 +438,10 @@ class GAN(keras.Model):
                 g_loss = self._g_loss_fn(fake_logits)
                 d_scaled = self._scaled(self.d_optimizer, total)
                 g_scaled = self._scaled(self.g_optimizer, g_loss)
-            self._apply(self.d_optimizer, d_tape, d_scaled, self.discriminator.trainable_weights)
-            self._apply(self.g_optimizer, g_tape, g_scaled, self.generator.trainable_weights)
+            d_grads = d_tape.gradient(d_scaled, d_vars)
+            g_grads = g_tape.gradient(g_scaled, g_vars)
+            self._apply(self.d_optimizer, d_grads, d_vars)
+            self._apply(self.g_optimizer, g_grads, g_vars)
         else:
             for _ in range(self.d_steps):
                 counter = self.d_optimizer.iterations
@@ -316,10 +451,10 @@ class GAN(keras.Model):
                 fake = self.generator(self._gen_inputs(z, labels), training=True)
                 with tf.GradientTape() as d_tape:
                     total, d_loss, penalty, real_logits, fake_logits = self._discriminator_objective(
-                        real, labels, fake, counter
+                        real, labels, fake, counter, joint=self._joint_critic_pass()
                     )
                     d_scaled = self._scaled(self.d_optimizer, total)
-                self._apply(self.d_optimizer, d_tape, d_scaled, self.discriminator.trainable_weights)
+                self._apply(self.d_optimizer, d_tape.gradient(d_scaled, d_vars), d_vars)
 
             z = self._noise(_STREAM_G, self.g_optimizer.iterations, batch)
             with tf.GradientTape() as g_tape:
@@ -332,7 +467,7 @@ class GAN(keras.Model):
                 if self.weight_decay:
                     g_loss += _losses.l2_weight_penalty(self.generator.trainable_weights, self.weight_decay)
                 g_scaled = self._scaled(self.g_optimizer, g_loss)
-            self._apply(self.g_optimizer, g_tape, g_scaled, self.generator.trainable_weights)
+            self._apply(self.g_optimizer, g_tape.gradient(g_scaled, g_vars), g_vars)
 
         self.d_loss_tracker.update_state(total)
         self.g_loss_tracker.update_state(g_loss)
@@ -604,7 +739,12 @@ def train(
       batch_size: global minibatch size (split across replicas under a distribution strategy).
       verbose: ``"auto"`` (a Keras progress bar, or one line every few epochs when the
         environment variable ``GANLIB_QUIET`` is set, as in the book build), 0, 1 or 2.
-      steps_per_epoch: default ``N // batch_size`` (the last partial batch is dropped).
+      steps_per_epoch: default ``N // batch_size`` (the last partial batch is dropped). Keras
+        runs whole groups of the GAN's ``steps_per_execution`` steps, so it is rounded up to a
+        multiple of that (as Keras would run anyway); ``history.steps_per_epoch`` is the number
+        used. The batches form one continuous stream over epochs of the data, so an epoch of
+        training need not be an epoch of the data, and a resumed run continues at the step where
+        the checkpoint was taken.
 
     Returns:
       A ``keras.callbacks.History`` whose ``history`` covers all epochs, resumed ones included,
@@ -630,6 +770,10 @@ def train(
             raise ValueError(f"batch_size: expected at most the number of samples ({n}), got {batch_size}")
         steps_per_epoch = n // batch_size
     steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
+    # Keras' TensorFlow trainer runs ceil(steps / spe) whole groups per epoch: 62 steps with
+    # steps_per_execution=20 would silently run 80. State the real number instead.
+    spe = int(getattr(gan, "steps_per_execution", 1) or 1)
+    steps_per_epoch = -(-steps_per_epoch // spe) * spe
 
     initial_epoch, resumed_from, past = 0, None, {}
     ckpt = None
@@ -660,7 +804,7 @@ def train(
     history.epoch = list(range(initial_epoch))
     if initial_epoch < epochs:
         dataset = make_dataset(
-            x, y, batch_size=batch_size, seed=seed, repeat=True, start_epoch=initial_epoch
+            x, y, batch_size=batch_size, seed=seed, repeat=True, start_batch=initial_epoch * steps_per_epoch
         )
         run = gan.fit(
             dataset,
@@ -676,5 +820,6 @@ def train(
         history.epoch.extend(run.epoch)
     history.diverged = bool(guard is not None and guard.diverged)
     history.resumed_from = resumed_from
+    history.steps_per_epoch = steps_per_epoch
     history.set_model(gan)
     return history

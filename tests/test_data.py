@@ -525,6 +525,15 @@ def test_dataset_epochs_differ_and_resume_exactly():
     resumed = _epochs(make_dataset(x, batch_size=4, seed=0, repeat=True, start_epoch=2), 6)
     assert resumed == full[6:12]
 
+    # resuming after any number of batches (an epoch of training need not be one of the data)
+    for start in (1, 3, 5, 7):
+        assert _epochs(make_dataset(x, batch_size=4, seed=0, repeat=True, start_batch=start), 4) == full[start:start + 4]
+    assert _epochs(make_dataset(x, batch_size=4, seed=0, repeat=True, start_epoch=1, start_batch=4), 3) == full[7:10]
+    with pytest.raises(ValueError, match="start_batch"):
+        make_dataset(x, batch_size=4, start_batch=2)
+    with pytest.raises(ValueError, match="start_batch"):
+        make_dataset(x, batch_size=4, repeat=True, start_batch=-1)
+
 
 def test_dataset_without_shuffle_keeps_order():
     x = _index_column(6)

@@ -223,6 +223,37 @@ def test_interrupted_run_resumes_to_identical_weights(tmp_path, capsys):
         np.testing.assert_array_equal(u, v)
 
 
+def test_steps_per_execution_not_dividing_the_epoch_resumes_on_one_data_stream(tmp_path):
+    # Keras runs whole groups of steps_per_execution: 4 steps with spe=3 is really 6. train()
+    # states that number, and the batches form one stream over data epochs (70 images, batch 16:
+    # 4 batches per data epoch, 6 steps per training epoch), so a resumed run matches.
+    x = tiny_images(70)
+
+    def gan_spe3(init_seed=None):
+        gan = mlp_gan(seed=4, init_seed=init_seed)
+        gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3),
+                    steps_per_execution=3)
+        return gan
+
+    full = gan_spe3()
+    h_full = train(full, x, epochs=3, batch_size=16, seed=1, steps_per_epoch=4,
+                   checkpoint_dir=tmp_path / "a", verbose=0)
+    assert h_full.steps_per_epoch == 6
+    assert int(full.d_optimizer.iterations) == 18 and int(full.g_optimizer.iterations) == 18
+
+    part = gan_spe3()
+    with pytest.raises(KeyboardInterrupt):
+        train(part, x, epochs=3, batch_size=16, seed=1, steps_per_epoch=4, checkpoint_dir=tmp_path / "b",
+              verbose=0, callbacks=[_Interrupt(at_epoch=2)])
+    resumed = gan_spe3(init_seed=77)
+    h_res = train(resumed, x, epochs=3, batch_size=16, seed=1, steps_per_epoch=4,
+                  checkpoint_dir=tmp_path / "b", verbose=0)
+    assert h_res.resumed_from == 2
+    assert int(resumed.d_optimizer.iterations) == 18
+    for u, v in zip(weights(full), weights(resumed)):
+        np.testing.assert_allclose(u, v, rtol=1e-6, atol=1e-7)
+
+
 class _Poison(keras.callbacks.Callback):
     """Turns the discriminator's weights into NaN at the start of one epoch."""
 
