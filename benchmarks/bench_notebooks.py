@@ -57,14 +57,23 @@ def run_notebook(path: pathlib.Path, profile: str) -> float:
 
 
 def bench_notebooks(profiles=("smoke", "cpu")) -> dict:
+    """Run every chapter in each profile; a notebook that fails is recorded (``None`` and its
+    error) and the others still run."""
     results: dict = {}
+    errors: dict = {}
     for nb in chapter_notebooks():
         results[nb.stem] = {}
         for profile in profiles:
-            seconds = run_notebook(nb, profile)
+            try:
+                seconds = run_notebook(nb, profile)
+            except Exception as exc:  # a failing chapter must not hide the other timings
+                seconds = None
+                errors[f"{nb.stem} ({profile})"] = f"{type(exc).__name__}: {str(exc)[-2000:]}"
+                print(f"  {nb.stem:<40} {profile:>5}: FAILED ({type(exc).__name__})", flush=True)
+            else:
+                print(f"  {nb.stem:<40} {profile:>5}: {seconds:7.1f} s", flush=True)
             results[nb.stem][profile] = seconds
-            print(f"  {nb.stem:<40} {profile:>5}: {seconds:7.1f} s", flush=True)
-    return {"profiles": list(profiles), "seconds": results}
+    return {"profiles": list(profiles), "seconds": results, "errors": errors}
 
 
 if __name__ == "__main__":

@@ -42,20 +42,40 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
         "|---|---|",
     ]
     for key in ("date", "cpu", "cores", "memory_gb", "platform", "python", "tensorflow", "keras", "numpy",
-                "scipy", "gpus", "load_average_at_start"):
+                "scipy", "gpus", "load_average_at_start", "load_average_at_end"):
         if key in m:
             lines.append(f"| {key} | {m[key]} |")
     if "training" in results:
         tr = results["training"]
-        lines += ["", "## Training throughput", ""]
+        lines += ["", "## Training throughput", "",
+                  "Steady-state time per step: each repeat runs an implementation for a long and a short "
+                  "number of steps and takes the difference, so fixed costs per call (building `fit`'s "
+                  "iterator, the `train_on_batch` pattern's recompilation) are excluded and reported "
+                  "separately. *CPU time* is the processor time of both cores per step (the work done; "
+                  "it hardly depends on other processes competing for the cores). *GFLOP/s* counts the "
+                  "dense and convolution layers' arithmetic per step (forward and backward); the float32 "
+                  f"matrix-product rate of this machine, measured in the same run, is "
+                  f"{tr.get('matmul_gflops', float('nan')):.0f} GFLOP/s.", ""]
         for section in tr["sections"]:
-            lines += [f"### {section['title']}", "", section.get("note", ""), "",
-                      "| implementation | images/s (median) | relative to baseline |", "|---|---:|---:|"]
+            load = section.get("load_average")
+            lines += [f"### {section['title']}", "", section.get("note", ""), ""]
+            if load:
+                lines += [f"Load average before / after this section: {load[0]:.1f} / {load[1]:.1f}.", ""]
+            lines += ["| implementation | images/s | vs (a) | ms/step | CPU ms/step | CPU vs (a) | GFLOP/s "
+                      "| fixed cost per call |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
             for row in section["rows"]:
-                lines.append(f"| {row['name']} | {row['images_per_s']:.0f} | {row['ratio']:.2f}x |")
-            lines += [""]
-            for goal in section.get("goals", []):
-                lines.append(f"- {goal}")
+                if "cpu_ms_per_step" in row:
+                    lines.append(
+                        f"| {row['name']} | {row['images_per_s']:.0f} | {row['ratio']:.2f}x | {row['ms_per_step']:.2f} "
+                        f"| {row['cpu_ms_per_step']:.2f} | {row['cpu_ratio']:.2f}x | {row['gflop_per_s']:.0f} "
+                        f"| {row['overhead_ms_per_call']:.0f} ms |")
+                else:
+                    lines.append(f"| {row['name']} | {row['images_per_s']:.0f} | {row['ratio']:.2f}x | | | | | |")
+            lines += ["", "Goals:", ""]
+            lines += [f"- {goal}" for goal in section.get("goals", [])]
+            if section.get("explanation"):
+                lines += ["", "Why (profile evidence):", ""]
+                lines += [f"- {line}" for line in section["explanation"]]
             lines.append("")
     if "frechet" in results:
         f = results["frechet"]
@@ -64,7 +84,10 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
                   "| implementation | median time |", "|---|---:|"]
         lines += [f"| {name} | {fmt_s(v['median_s'])} |" for name, v in t.items()]
         lines += ["", f"- speed-up: **{f['speedup']:.1f}x** (goal ≥ 5x: {'met' if f['speedup'] >= 5 else 'not met'})",
-                  f"- relative difference between the two values: {f['relative_difference']:.1e} (goal ≤ 1e-6)", ""]
+                  f"- relative difference between the two values: {f['relative_difference']:.1e} (goal ≤ 1e-6)"]
+        if "note" in f:
+            lines.append(f"- {f['note']}")
+        lines.append("")
     if "prdc" in results:
         p = results["prdc"]
         t = p["timings"]
@@ -76,7 +99,10 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
         lines += ["", f"- speed-up: **{p['speedup']:.2f}x** (goal ≥ 2x: {'met' if p['speedup'] >= 2 else 'not met'})",
                   f"- largest difference of the four values: {p['max_difference']:.1e} (goal ≤ 1e-6)",
                   f"- N = {big['n']:,}: {fmt_s(big['seconds'])}, peak NumPy memory {big['peak_mib']:.0f} MiB "
-                  f"(a single N × N float64 distance matrix would need {big['full_matrix_gib']:.1f} GiB)", ""]
+                  f"(a single N × N float64 distance matrix would need {big['full_matrix_gib']:.1f} GiB)"]
+        if "note" in p:
+            lines.append(f"- {p['note']}")
+        lines.append("")
     if "notebooks" in results:
         nb = results["notebooks"]
         profiles = nb["profiles"]
@@ -84,10 +110,15 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
                   "Wall time of each chapter in a fresh kernel with an empty model cache.", "",
                   "| chapter | " + " | ".join(profiles) + " |", "|---|" + "---:|" * len(profiles)]
         for name, row in nb["seconds"].items():
-            lines.append(f"| {name} | " + " | ".join(fmt_s(row[p]) for p in profiles if p in row) + " |")
-        totals = [sum(row.get(p, 0) for row in nb["seconds"].values()) for p in profiles]
+            lines.append(f"| {name} | " + " | ".join(
+                "failed" if row.get(p) is None else fmt_s(row[p]) for p in profiles) + " |")
+        totals = [sum(row.get(p) or 0 for row in nb["seconds"].values()) for p in profiles]
         lines.append("| **total** | " + " | ".join(f"**{fmt_s(t)}**" for t in totals) + " |")
         lines.append("")
+        for name, error in nb.get("errors", {}).items():
+            lines += [f"- **{name} failed**: `{error.splitlines()[-1][:300] if error else ''}`"]
+        if nb.get("errors"):
+            lines.append("")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -102,21 +133,27 @@ def main() -> None:
     out_json = HERE / "results.json"
     if out_json.exists() and args.only:  # keep the sections not re-run
         results = {**json.loads(out_json.read_text()), "machine": results["machine"]}
+    def save():  # after every section, so a later failure keeps what was measured
+        out_json.write_text(json.dumps(results, indent=1, default=float))
+        write_markdown(results, HERE / "RESULTS.md")
+
     if "training" in only:
         from bench_training import bench_training
 
         results["training"] = bench_training()
+        save()
     if "metrics" in only:
         from bench_metrics import bench_frechet, bench_prdc
 
         results["frechet"] = bench_frechet()
         results["prdc"] = bench_prdc()
+        save()
     if "notebooks" in only:
         from bench_notebooks import bench_notebooks
 
         results["notebooks"] = bench_notebooks(("smoke",) if args.quick else ("smoke", "cpu"))
-    out_json.write_text(json.dumps(results, indent=1, default=float))
-    write_markdown(results, HERE / "RESULTS.md")
+    results["machine"]["load_average_at_end"] = os.getloadavg()[0]
+    save()
     print(f"\nwrote {HERE / 'RESULTS.md'} and {out_json}")
 
 
