@@ -10,7 +10,8 @@ This extension
 * registers the profile as a config value with ``rebuild="env"``, so that Sphinx re-reads every
   page when the profile changes instead of publishing stale outputs;
 * sets ``GANLIB_QUIET=1`` so training cells print a few summary lines instead of progress bars;
-* serves MathJax from ``_static/mathjax`` when it is there (offline rendering), else the CDN.
+* serves MathJax from ``_static/mathjax`` when it is there (offline rendering), else the CDN,
+  and keeps MathJax's modules out of the scripts Jupyter Book adds to every page.
 """
 
 from __future__ import annotations
@@ -39,10 +40,40 @@ def _on_config_inited(app, config):
     config.myst_substitutions = subs
     if not (srcdir / "_static" / "mathjax" / "tex-mml-chtml.js").exists():
         config.mathjax_path = MATHJAX_CDN
+    # Jupyter Book adds every .js/.css file under _static to every page; MathJax's own modules
+    # must not be (loaded twice they raise errors in the browser): its loader fetches them itself.
+    config.html_js_files = [f for f in config.html_js_files if not _in_mathjax(f)]
+    config.html_css_files = [f for f in config.html_css_files if not _in_mathjax(f)]
     print(f"[ganlib_book] run profile: {profile}; execution cache: {config.nb_execution_cache_path}")
+
+
+def _in_mathjax(entry) -> bool:
+    name = entry[0] if isinstance(entry, (tuple, list)) else entry
+    return str(name).startswith("mathjax/")
+
+
+def _unique_scripts(app, pagename, templatename, context, doctree):
+    """Drop repeated scripts from a page.
+
+    sphinx-thebe and sphinx-togglebutton register their inline configuration scripts in an event
+    that fires on every (re)read of the sources, so an incremental build lists them twice; a
+    repeated ``const THEBE_JS_URL`` is a JavaScript error in the reader's browser.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        attributes = getattr(js, "attributes", {}) or {}
+        key = (getattr(js, "filename", str(js)) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
 
 
 def setup(app):
     app.add_config_value("ganlib_profile", None, "env")
     app.connect("config-inited", _on_config_inited, priority=100)
+    app.connect("html-page-context", _unique_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
