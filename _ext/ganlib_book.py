@@ -9,6 +9,8 @@ This extension
 * points myst-nb's cache at ``_build/.jupyter_cache/<profile>``;
 * registers the profile as a config value with ``rebuild="env"``, so that Sphinx re-reads every
   page when the profile changes instead of publishing stale outputs;
+* re-executes a notebook whose data files changed (the cache sees only code: the performance
+  appendix reads ``benchmarks/results.json``, so a new ``make bench`` must not leave it stale);
 * sets ``GANLIB_QUIET=1`` so training cells print a few summary lines instead of progress bars;
 * serves MathJax from ``_static/mathjax`` when it is there (offline rendering), else the CDN,
   and keeps MathJax's modules out of the scripts Jupyter Book adds to every page.
@@ -35,6 +37,7 @@ def _on_config_inited(app, config):
     srcdir = pathlib.Path(app.srcdir)
     config.nb_execution_cache_path = str(srcdir / "_build" / ".jupyter_cache" / profile)
     config.nb_execution_timeout = TIMEOUTS[profile]
+    app.ganlib_stale_notebooks = _drop_stale_cache_records(srcdir, config.nb_execution_cache_path)
     subs = dict(getattr(config, "myst_substitutions", {}) or {})
     subs["profile"] = profile
     config.myst_substitutions = subs
@@ -45,6 +48,44 @@ def _on_config_inited(app, config):
     config.html_js_files = [f for f in config.html_js_files if not _in_mathjax(f)]
     config.html_css_files = [f for f in config.html_css_files if not _in_mathjax(f)]
     print(f"[ganlib_book] run profile: {profile}; execution cache: {config.nb_execution_cache_path}")
+
+
+# Notebooks whose outputs depend on files besides their code: notebook -> its input files.
+DATA_INPUTS = {"chapters/performance.ipynb": ["benchmarks/results.json"]}
+
+
+def _drop_stale_cache_records(srcdir: pathlib.Path, cache_path: str) -> set[str]:
+    """Forget cached executions of notebooks whose input files changed since they were cached;
+    return those notebooks (paths relative to the book)."""
+    import hashlib
+    import json
+
+    stamp_file = pathlib.Path(cache_path) / "ganlib-data-inputs.json"
+    stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
+    current = {}
+    for notebook, inputs in DATA_INPUTS.items():
+        digest = hashlib.sha256()
+        for name in inputs:
+            path = srcdir / name
+            digest.update(path.read_bytes() if path.exists() else b"<missing>")
+        current[notebook] = digest.hexdigest()
+    stale = {nb for nb, h in current.items() if stamps.get(nb) != h}
+    if stale and pathlib.Path(cache_path).exists():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(cache_path)
+        for record in cache.list_cache_records():
+            if any(pathlib.Path(record.uri) == srcdir / nb for nb in stale):
+                cache.remove_cache(record.pk)
+    stamp_file.parent.mkdir(parents=True, exist_ok=True)
+    stamp_file.write_text(json.dumps(current))
+    return stale
+
+
+def _outdated(app, env, added, changed, removed):
+    """Make Sphinx re-read (and so re-execute) the notebooks whose data inputs changed."""
+    stale = getattr(app, "ganlib_stale_notebooks", set())
+    return [name.rsplit(".", 1)[0] for name in stale if name.rsplit(".", 1)[0] in env.found_docs]
 
 
 def _in_mathjax(entry) -> bool:
@@ -76,4 +117,5 @@ def setup(app):
     app.add_config_value("ganlib_profile", None, "env")
     app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("html-page-context", _unique_scripts, priority=900)
+    app.connect("env-get-outdated", _outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,58 @@
+"""The book's Sphinx extension (_ext/ganlib_book.py): cache hygiene that the build relies on."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _extension():
+    spec = importlib.util.spec_from_file_location("ganlib_book", ROOT / "_ext" / "ganlib_book.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_notebooks_with_changed_data_inputs_are_re_executed(tmp_path):
+    ext = _extension()
+    (tmp_path / "benchmarks").mkdir()
+    results = tmp_path / "benchmarks" / "results.json"
+    results.write_text('{"a": 1}')
+    cache = tmp_path / "cache"
+    perf = "chapters/performance.ipynb"
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == {perf}  # never stamped
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == set()  # unchanged
+    results.write_text('{"a": 2}')
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == {perf}
+    results.unlink()
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == {perf}
+
+
+def test_cached_execution_of_a_stale_notebook_is_removed(tmp_path):
+    import nbformat
+    from jupyter_cache import get_cache
+
+    ext = _extension()
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "results.json").write_text("{}")
+    (tmp_path / "chapters").mkdir()
+    for name in ("performance", "other"):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print('{name}')")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, tmp_path / "chapters" / f"{name}.ipynb")
+    cache = get_cache(str(tmp_path / "cache"))
+    for name in ("performance", "other"):
+        cache.cache_notebook_file(tmp_path / "chapters" / f"{name}.ipynb", check_validity=False)
+    assert len(cache.list_cache_records()) == 2
+    ext._drop_stale_cache_records(tmp_path, str(tmp_path / "cache"))
+    uris = [pathlib.Path(r.uri).name for r in cache.list_cache_records()]
+    assert uris == ["other.ipynb"]
+
+
+def test_mathjax_modules_are_not_page_scripts():
+    ext = _extension()
+    assert ext._in_mathjax("mathjax/input/tex.js")
+    assert ext._in_mathjax(("mathjax/ui/menu.js", {}))
+    assert not ext._in_mathjax("custom.js")
