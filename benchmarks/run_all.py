@@ -3,8 +3,12 @@
     python benchmarks/run_all.py              # everything (the notebook suite in smoke and cpu: ~1 h)
     python benchmarks/run_all.py --quick      # skip the cpu-profile notebook runs
 
+    # on a GPU machine (e.g. Colab), the chapters' GPU times, kept apart from this machine's results:
+    python benchmarks/run_all.py --only notebooks --profiles gpu --out results-gpu
+
 `make bench` runs this. Results are ratios of medians of interleaved repeats measured in one
-run on one machine (described at the top of RESULTS.md); nothing here is a GPU measurement.
+run on one machine (described at the top of RESULTS.md, with its GPUs if it has any). The
+committed results were measured on a 2-core CPU without a GPU.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
         "",
         "Written by `benchmarks/run_all.py` (`make bench`). Each comparison runs the implementations "
         "interleaved in one process on the same inputs; times are medians of the repeats and "
-        "speed-ups are ratios of medians. **Measured on this CPU; no GPU was available, and no GPU "
-        "timing is reported.**",
+        "speed-ups are ratios of medians. " + (
+            f"**Measured on the machine below, with GPU(s): {m['gpus']}.**" if m.get("gpus") else
+            "**Measured on the CPU below; no GPU was available, and no GPU timing is reported.**"),
         "",
         "## Machine",
         "",
@@ -126,16 +131,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the cpu-profile notebook runs")
     parser.add_argument("--only", choices=["training", "metrics", "notebooks"], action="append")
+    parser.add_argument("--profiles", choices=["smoke", "cpu", "gpu"], nargs="+",
+                        help="run profiles of the notebook suite (default: smoke cpu, or smoke with --quick); "
+                             "on a GPU machine, e.g. Colab: --only notebooks --profiles gpu --out results-gpu")
+    parser.add_argument("--out", default=".", help="folder (relative to benchmarks/) for results.json and "
+                        "RESULTS.md; use another one for another machine, so results of two machines never mix")
     args = parser.parse_args()
     only = set(args.only or ["training", "metrics", "notebooks"])
+    profiles = tuple(args.profiles or (("smoke",) if args.quick else ("smoke", "cpu")))
 
     results: dict = {"machine": machine()}
-    out_json = HERE / "results.json"
+    out_dir = (HERE / args.out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_json = out_dir / "results.json"
     if out_json.exists() and args.only:  # keep the sections not re-run
         results = {**json.loads(out_json.read_text()), "machine": results["machine"]}
     def save():  # after every section, so a later failure keeps what was measured
         out_json.write_text(json.dumps(results, indent=1, default=float))
-        write_markdown(results, HERE / "RESULTS.md")
+        write_markdown(results, out_dir / "RESULTS.md")
 
     if "training" in only:
         from bench_training import bench_training
@@ -151,10 +164,10 @@ def main() -> None:
     if "notebooks" in only:
         from bench_notebooks import bench_notebooks
 
-        results["notebooks"] = bench_notebooks(("smoke",) if args.quick else ("smoke", "cpu"))
+        results["notebooks"] = bench_notebooks(profiles)
     results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     save()
-    print(f"\nwrote {HERE / 'RESULTS.md'} and {out_json}")
+    print(f"\nwrote {out_dir / 'RESULTS.md'} and {out_json}")
 
 
 if __name__ == "__main__":
