@@ -280,18 +280,12 @@ def embed(images, classifier, *, layer: str = "features", batch_size: int = 256)
     """
     import keras
 
+    from .models import feature_extractor
+
     x = _images(images, "images")
-    if not isinstance(classifier, keras.Model):
-        raise TypeError(f"classifier: expected a keras.Model, got {type(classifier).__name__}")
-    if not isinstance(layer, str):
-        raise TypeError(f"layer: expected a layer name, got {type(layer).__name__}")
-    names = [lyr.name for lyr in classifier.layers]
-    if layer not in names:
-        raise ValueError(f"layer: expected one of the classifier's layers {names}, got {layer!r}")
+    features = feature_extractor(classifier, layer)  # validates classifier and layer
     batch_size = check_positive_int(batch_size, "batch_size")
-    inputs = classifier.inputs
-    inputs = inputs[0] if len(inputs) == 1 else inputs  # a single input stays a tensor
-    both = keras.Model(inputs, [classifier.get_layer(layer).output, classifier.outputs[0]])
+    both = keras.Model(features.input, [features.output, classifier.outputs[0]])
     feats, logits = [], []
     for start in range(0, x.shape[0], batch_size):
         f, lg = both(x[start:start + batch_size], training=False)
