@@ -10,7 +10,7 @@ This extension
 * registers the profile as a config value with ``rebuild="env"``, so that Sphinx re-reads every
   page when the profile changes instead of publishing stale outputs;
 * re-executes a notebook whose data files changed (the cache sees only code: the performance
-  appendix reads ``benchmarks/results.json``, so a new ``make bench`` must not leave it stale);
+  appendix reads ``ganlib/benchmark_results.json``, so a new ``make bench`` must not leave it stale);
 * sets ``GANLIB_QUIET=1`` so training cells print a few summary lines instead of progress bars;
 * serves MathJax from ``_static/mathjax`` when it is there (offline rendering), else the CDN,
   and keeps MathJax's modules out of the scripts Jupyter Book adds to every page.
@@ -51,7 +51,7 @@ def _on_config_inited(app, config):
 
 
 # Notebooks whose outputs depend on files besides their code: notebook -> its input files.
-DATA_INPUTS = {"chapters/performance.ipynb": ["benchmarks/results.json"]}
+DATA_INPUTS = {"chapters/performance.ipynb": ["ganlib/benchmark_results.json"]}
 
 
 def _drop_stale_cache_records(srcdir: pathlib.Path, cache_path: str) -> set[str]:

@@ -1,4 +1,9 @@
-"""Run every benchmark and write benchmarks/RESULTS.md and benchmarks/results.json.
+"""Run every benchmark and write benchmarks/RESULTS.md and the results the book reports.
+
+The results of the default run go to ``ganlib/benchmark_results.json``: the book's performance
+appendix and each chapter's fresh-runtime line read them from the installed package, so they are
+there on Colab too. With ``--out <folder>`` (another machine) they go to
+``benchmarks/<folder>/results.json`` and the book is left alone.
 
     python benchmarks/run_all.py              # everything (the notebook suite in smoke and cpu: ~1 h)
     python benchmarks/run_all.py --quick      # skip the cpu-profile notebook runs
@@ -21,6 +26,8 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 HERE = pathlib.Path(__file__).resolve().parent
+#: The results the book reports (package data of ganlib, so installed copies have them too).
+BOOK_RESULTS = HERE.parent / "ganlib" / "benchmark_results.json"
 sys.path.insert(0, str(HERE))
 
 from common import machine  # noqa: E402
@@ -134,16 +141,17 @@ def main() -> None:
     parser.add_argument("--profiles", choices=["smoke", "cpu", "gpu"], nargs="+",
                         help="run profiles of the notebook suite (default: smoke cpu, or smoke with --quick); "
                              "on a GPU machine, e.g. Colab: --only notebooks --profiles gpu --out results-gpu")
-    parser.add_argument("--out", default=".", help="folder (relative to benchmarks/) for results.json and "
-                        "RESULTS.md; use another one for another machine, so results of two machines never mix")
+    parser.add_argument("--out", default=None, help="folder (relative to benchmarks/) for results.json and "
+                        "RESULTS.md; use one for another machine, so results of two machines never mix "
+                        "(default: RESULTS.md here and the book's ganlib/benchmark_results.json)")
     args = parser.parse_args()
     only = set(args.only or ["training", "metrics", "notebooks"])
     profiles = tuple(args.profiles or (("smoke",) if args.quick else ("smoke", "cpu")))
 
     results: dict = {"machine": machine()}
-    out_dir = (HERE / args.out).resolve()
+    out_dir = (HERE / (args.out or ".")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    out_json = out_dir / "results.json"
+    out_json = BOOK_RESULTS if args.out is None else out_dir / "results.json"
     if out_json.exists() and args.only:  # keep the sections not re-run
         results = {**json.loads(out_json.read_text()), "machine": results["machine"]}
     def save():  # after every section, so a later failure keeps what was measured

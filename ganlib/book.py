@@ -9,21 +9,35 @@
 * :class:`Stopwatch` measures a chapter's run time so the chapter can state it (measured, never
   guessed).
 * :func:`load_mnist` loads MNIST capped to the profile's sizes.
+* :func:`expect_error` runs code that is *meant* to fail (the source article's mistakes): it
+  prints the error and the failing line instead of stopping "Run all", and fails if no error
+  comes.
+* :func:`prose` and :func:`print_source` serve the notebook edition (``notebooks/``, made by
+  ``tools/make_edition.py``): a paragraph that quotes computed numbers is rendered from this run's
+  glued values, and code the HTML book includes from ``ganlib`` is printed from the installed
+  package.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 
 from .profiles import PROFILES, Profile, get_profile
 
-__all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "load_mnist", "CLAIMS", "in_book_build"]
+__all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "load_mnist", "CLAIMS", "GLUED",
+           "in_book_build", "expect_error", "exec_source", "prose", "print_source", "benchmark_results",
+           "fresh_runtime"]
 
 _RANK = {name: i for i, name in enumerate(PROFILES)}  # smoke < cpu < gpu
 
 #: Every claim checked or skipped in this process: (statement, status) with status
 #: "checked" or "not checked in the <profile> profile".
 CLAIMS: list[tuple[str, str]] = []
+
+#: Every value glued in this process, by name: what :func:`prose` fills paragraphs from.
+GLUED: dict[str, object] = {}
 
 
 def glue(name: str, value, *, display: bool = False):
@@ -41,6 +55,7 @@ def glue(name: str, value, *, display: bool = False):
             value = value.item()
     except ImportError:  # pragma: no cover
         pass
+    GLUED[name] = value
     try:
         from myst_nb import glue as _glue
     except ImportError:  # Colab or a plain Jupyter install: the value is simply printed below
@@ -151,11 +166,44 @@ class Stopwatch:
         return f"about {round(s / 60)} minute{'s' if round(s / 60) != 1 else ''}"
 
 
-def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
-    """Glue ``<prefix>_runtime`` (e.g. "about 3 minutes") and ``<prefix>_profile`` for the page.
+def benchmark_results() -> dict:
+    """The benchmark results the book reports (``ganlib/benchmark_results.json``, written by
+    ``make bench`` on the book's build machine and shipped with the package)."""
+    import json
+    from importlib import resources
 
-    The time is measured from :func:`ganlib.setup_notebook` (or ``stopwatch``) to this call on
-    the machine that runs the notebook.
+    return json.loads(resources.files("ganlib").joinpath("benchmark_results.json").read_text())
+
+
+def _duration_text(seconds: float) -> str:
+    if seconds < 60:
+        return f"{round(seconds)} s"
+    minutes = round(seconds / 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def fresh_runtime(notebook: str, profile: str = "cpu", results: dict | None = None) -> str:
+    """How long ``notebook`` (e.g. ``"04_code_walkthrough"`` or its prefix ``"ch04"``) took on a
+    fresh runtime (a new kernel, an empty model cache) in ``profile``, as measured by the
+    benchmarks: ``"about 4 minutes"``, ``"22 s"``, or ``"not measured"``."""
+    results = benchmark_results() if results is None else results
+    seconds = results.get("notebooks", {}).get("seconds", {})
+    key = notebook
+    if notebook.startswith("ch"):  # "ch05a" -> the notebook whose name starts with "05a_"
+        key = next((k for k in seconds if k.startswith(notebook[2:] + "_")), notebook)
+    value = seconds.get(key, {}).get(profile)
+    return "not measured" if value is None else _duration_text(value)
+
+
+def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
+    """Glue the page's run times and print the reader's own; return the measured text.
+
+    Glued values (for the "Run time" line at the top of each chapter):
+
+    * ``<prefix>_runtime`` ("about 3 minutes"), ``<prefix>_seconds`` and ``<prefix>_profile``:
+      this run, timed from :func:`ganlib.setup_notebook` (or ``stopwatch``) to this call;
+    * ``<prefix>_fresh_cpu`` / ``<prefix>_fresh_smoke``: the benchmarks' time for the chapter on
+      a fresh runtime (empty model cache) in the ``cpu`` / ``smoke`` profile on the build machine.
     """
     from . import utils
 
@@ -165,6 +213,9 @@ def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
     glue(f"{prefix}_runtime", text)
     glue(f"{prefix}_seconds", seconds)
     glue(f"{prefix}_profile", get_profile().name)
+    results = benchmark_results()
+    for profile in ("cpu", "smoke"):
+        glue(f"{prefix}_fresh_{profile}", fresh_runtime(prefix, profile, results))
     print(f"This notebook ran in {seconds} s ({text}) in the {get_profile().name!r} profile.")
     return text
 
@@ -191,3 +242,156 @@ def load_mnist(profile: Profile | None = None, *, seed: int = 0, verbose: bool =
         print(full.note)
         print(f"Profile {profile.name!r} uses {len(data.x_train):,} training and {len(data.x_test):,} test images.")
     return data
+
+
+# --------------------------------------------------------------------------------------------
+# Code that is meant to fail
+
+
+_LIBRARY_PATH_PARTS = ("site-packages", "dist-packages", "/lib/python")
+
+
+def _failing_line(tb) -> str | None:
+    """``"line 49 of <source article>: real_images = np.random…"`` for the innermost frame of
+    the reader's own code (a notebook cell or code run by :func:`exec_source`), or the innermost
+    frame with a source line when there is none."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(tb) if f.line]
+    if not frames:
+        return None
+    own = [f for f in frames if not any(part in f.filename for part in _LIBRARY_PATH_PARTS)
+           and not f.filename.endswith(("ganlib/book.py", "contextlib.py"))]
+    frame = (own or frames)[-1]
+    name = frame.filename
+    if "ipykernel_" in name or name.startswith("<ipython-input"):
+        name = "this cell"
+    return f"line {frame.lineno} of {name}: {frame.line.strip()}"
+
+
+@contextlib.contextmanager
+def expect_error(*exception_types: type[BaseException], max_message_lines: int = 6):
+    """Run a block that is *meant* to raise, print what it raised, and carry on.
+
+    The book runs the source article's broken code to show how it fails. In a notebook that
+    must complete with "Run all" (Colab ignores cell tags such as ``raises-exception``), the
+    failure is caught here and printed the way a reader needs it: the exception type, its
+    message (at most ``max_message_lines`` lines) and the failing line. If the block raises
+    nothing, that is an error (the text says the code fails); an exception of another type than
+    ``exception_types`` is not caught.
+
+    Example::
+
+        with expect_error(NameError):
+            exec_source(SOURCE_ARTICLE_CODE)
+    """
+    for t in exception_types:
+        if not (isinstance(t, type) and issubclass(t, BaseException)):
+            raise TypeError(f"exception_types: expected exception classes, got {t!r}")
+    expected = exception_types or (Exception,)
+    try:
+        yield
+    except expected as exc:  # the failure the text describes: show it, do not stop
+        lines = str(exc).strip().splitlines() or [""]
+        message = "\n".join(lines[:max_message_lines])
+        if len(lines) > max_message_lines:
+            message += f"\n… ({len(lines) - max_message_lines} more lines)"
+        print(f"{type(exc).__name__}: {message}")
+        where = _failing_line(exc.__traceback__)
+        if where:
+            print(f"  raised at {where}")
+    else:
+        names = " or ".join(t.__name__ for t in expected)
+        raise AssertionError(f"expected the code to raise {names}, but it ran without an error")
+
+
+def exec_source(code: str, namespace: dict | None = None, *, filename: str = "<source article>") -> dict:
+    """``exec`` ``code`` in ``namespace`` (a fresh one by default) and return the namespace.
+
+    Unlike a bare ``exec``, tracebacks (and :func:`expect_error`) can show the failing line:
+    the code is registered with :mod:`linecache` under ``filename``.
+    """
+    import linecache
+
+    if not isinstance(code, str):
+        raise TypeError(f"code: expected a string, got {type(code).__name__}")
+    lines = code.splitlines(keepends=True)
+    linecache.cache[filename] = (len(code), None, lines, filename)
+    namespace = {} if namespace is None else namespace
+    exec(compile(code, filename, "exec"), namespace)  # noqa: S102 - running the book's own examples
+    return namespace
+
+
+# --------------------------------------------------------------------------------------------
+# The notebook edition: paragraphs with this run's numbers, code the HTML book includes
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^{}]*?))?\s*\}\}")
+
+
+def fill(template: str, values: dict | None = None) -> str:
+    """Replace every ``{{name}}`` / ``{{name:format}}`` in ``template`` with the glued value.
+
+    ``format`` is a Python format specification (``.2f``, ``,``, ``.1%``), as in the HTML
+    book's ``{glue:text}`name:format``` roles. Raises ``KeyError`` naming every value that has
+    not been computed yet (run the cells above first).
+    """
+    values = GLUED if values is None else values
+    missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(template) if m.group(1) not in values})
+    if missing:
+        raise KeyError(f"not computed yet: {', '.join(missing)} (run the cells above this one first)")
+
+    def one(match):
+        value = values[match.group(1)]
+        spec = (match.group(2) or "").strip()
+        return format(value, spec) if spec else str(value)
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+def prose(template: str) -> None:
+    """Show a paragraph of the book with this run's numbers filled in (see :func:`fill`).
+
+    The notebook edition writes every paragraph that quotes computed numbers as a call of this
+    function: before the notebook runs, the reader sees the text with ``{{name}}`` where each
+    number goes; after, the rendered paragraph with the numbers of their own run.
+    """
+    text = fill(template)
+    try:
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover - plain Python
+        print(text)
+        return
+    display(Markdown(text))
+
+
+def print_source(module: str, qualname: str | None = None, *, start_at: str | None = None,
+                 end_at: str | None = None, dedent: int = 0) -> str:
+    """Print (and return) the source of ``module`` or of ``module.qualname`` from the installed
+    ``ganlib``: the code the HTML book shows with ``literalinclude``.
+
+    ``start_at`` / ``end_at`` cut the source at the first line containing that text (both lines
+    included); ``dedent`` removes that many leading spaces, as the directive's options do.
+    """
+    import importlib
+    import inspect
+
+    obj = importlib.import_module(module)
+    for part in (qualname or "").split(".") if qualname else []:
+        obj = getattr(obj, part)
+    lines = inspect.getsource(obj).splitlines()
+    if start_at is not None:
+        first = next((i for i, line in enumerate(lines) if start_at in line), None)
+        if first is None:
+            raise ValueError(f"start_at: {start_at!r} does not occur in {module}.{qualname}")
+        lines = lines[first:]
+    if end_at is not None:
+        last = next((i for i, line in enumerate(lines) if end_at in line), None)
+        if last is None:
+            raise ValueError(f"end_at: {end_at!r} does not occur in {module}.{qualname}")
+        lines = lines[: last + 1]
+    if dedent:
+        lines = [line[dedent:] if line[:dedent].strip() == "" else line.lstrip() for line in lines]
+    text = "\n".join(lines)
+    print(text)
+    return text

@@ -100,3 +100,62 @@ def test_make_gan_options_and_policy_restored():
         make_gan("toy", mixed_precision="half")
     with pytest.raises(ValueError, match="architecture"):
         make_gan("transformer")
+
+
+def test_expect_error_prints_type_message_and_failing_line(capsys):
+    with book.expect_error(NameError):
+        book.exec_source("a = 1\nb = np.zeros(3)\n", filename="<demo>")
+    out = capsys.readouterr().out
+    assert "NameError: name 'np' is not defined" in out
+    assert "line 2 of <demo>: b = np.zeros(3)" in out
+
+
+def test_expect_error_fails_when_nothing_or_something_else_is_raised():
+    with pytest.raises(AssertionError, match="expected the code to raise ValueError"):
+        with book.expect_error(ValueError):
+            pass
+    with pytest.raises(KeyError):  # another error is not swallowed
+        with book.expect_error(ValueError):
+            {}["missing"]
+    with pytest.raises(TypeError, match="exception_types"):
+        with book.expect_error("ValueError"):
+            pass
+
+
+def test_expect_error_shortens_long_messages(capsys):
+    with book.expect_error(RuntimeError, max_message_lines=2):
+        raise RuntimeError("one\ntwo\nthree\nfour")
+    out = capsys.readouterr().out
+    assert out.startswith("RuntimeError: one\ntwo\n… (2 more lines)\n  raised at line")
+
+
+def test_fill_formats_glued_values_and_leaves_latex_alone():
+    values = {"fid": 12.345, "share": 0.0712, "n": 12000, "word": "noise"}
+    text = r"FID {{fid:.1f}}, {{ share:.1% }} of {{n:,}} images: $\mathbb{E}[x]$ {{word}}."
+    assert book.fill(text, values) == r"FID 12.3, 7.1% of 12,000 images: $\mathbb{E}[x]$ noise."
+    with pytest.raises(KeyError, match="not computed yet: a, b"):
+        book.fill("{{b}} and {{a:.2f}}", {})
+
+
+def test_glue_records_values_for_the_notebook_edition():
+    book.glue("edition_demo_value", np.int64(7))
+    assert book.GLUED["edition_demo_value"] == 7 and type(book.GLUED["edition_demo_value"]) is int
+
+
+def test_print_source_cuts_like_literalinclude(capsys):
+    text = book.print_source("ganlib.book", "fill", start_at="values = GLUED", end_at="if missing:", dedent=4)
+    assert text.splitlines()[0] == "values = GLUED if values is None else values"
+    assert text.splitlines()[-1] == "if missing:"
+    with pytest.raises(ValueError, match="start_at"):
+        book.print_source("ganlib.book", "fill", start_at="no such line")
+
+
+def test_fresh_runtime_reads_the_benchmark_results():
+    results = {"notebooks": {"seconds": {"04_code_walkthrough": {"cpu": 217.6, "smoke": 21.9},
+                                         "05a_evaluating_generators": {"cpu": 30.0}}}}
+    assert book.fresh_runtime("ch04", "cpu", results) == "about 4 minutes"
+    assert book.fresh_runtime("ch04", "smoke", results) == "22 s"
+    assert book.fresh_runtime("ch05a", "smoke", results) == "not measured"
+    assert book.fresh_runtime("04_code_walkthrough", "cpu", results) == "about 4 minutes"
+    shipped = book.benchmark_results()  # the package data the chapters read
+    assert set(shipped["notebooks"]["seconds"]) >= {"04_code_walkthrough", "07_faq"}
