@@ -12,6 +12,8 @@ This extension
 * re-executes a notebook whose data files changed (the cache sees only code: the performance
   appendix reads ``ganlib/benchmark_results.json``, so a new ``make bench`` must not leave it stale);
 * sets ``GANLIB_QUIET=1`` so training cells print a few summary lines instead of progress bars;
+* points each page's Colab button at the notebook edition (``notebooks/``, made from
+  ``chapters/`` by ``tools/make_edition.py``), which reads cleanly outside the HTML book;
 * serves MathJax from ``_static/mathjax`` when it is there (offline rendering), else the CDN,
   and keeps MathJax's modules out of the scripts Jupyter Book adds to every page.
 """
@@ -113,9 +115,26 @@ def _unique_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _colab_opens_the_edition(app, pagename, templatename, context, doctree):
+    """The theme's Colab button opens ``chapters/X.ipynb``; readers on Colab get the notebook
+    edition ``notebooks/X.ipynb`` instead (plain Markdown, no MyST; see tools/make_edition.py)."""
+    for group in context.get("header_buttons", []) or []:
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            url = button.get("url", "")
+            if "colab.research.google.com" in url:
+                button["url"] = colab_edition_url(url)
+
+
+def colab_edition_url(url: str) -> str:
+    """``…/blob/main/chapters/04_x.ipynb`` -> ``…/blob/main/notebooks/04_x.ipynb``."""
+    head, sep, tail = url.rpartition("/chapters/")
+    return head + "/notebooks/" + tail if sep else url
+
+
 def setup(app):
     app.add_config_value("ganlib_profile", None, "env")
     app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("html-page-context", _unique_scripts, priority=900)
+    app.connect("html-page-context", _colab_opens_the_edition, priority=600)  # after the theme's (501)
     app.connect("env-get-outdated", _outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

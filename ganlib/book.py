@@ -56,9 +56,11 @@ def glue(name: str, value, *, display: bool = False):
     except ImportError:  # pragma: no cover
         pass
     GLUED[name] = value
+    if not in_book_build():  # Colab, Jupyter, tests: the notebook edition's prose reads GLUED
+        return value
     try:
         from myst_nb import glue as _glue
-    except ImportError:  # Colab or a plain Jupyter install: the value is simply printed below
+    except ImportError:  # pragma: no cover - the book build always has myst-nb
         return value
     _glue(name, value, display=display)
     return value
@@ -366,12 +368,12 @@ def prose(template: str) -> None:
 
 
 def print_source(module: str, qualname: str | None = None, *, start_at: str | None = None,
-                 end_at: str | None = None, dedent: int = 0) -> str:
+                 end_at: str | None = None, end_before: str | None = None, dedent: int = 0) -> str:
     """Print (and return) the source of ``module`` or of ``module.qualname`` from the installed
     ``ganlib``: the code the HTML book shows with ``literalinclude``.
 
-    ``start_at`` / ``end_at`` cut the source at the first line containing that text (both lines
-    included); ``dedent`` removes that many leading spaces, as the directive's options do.
+    ``start_at`` / ``end_at`` / ``end_before`` cut the source at the first line containing that
+    text (``end_before`` excludes its line); ``dedent`` removes that many leading spaces, as the directive's options do.
     """
     import importlib
     import inspect
@@ -390,6 +392,11 @@ def print_source(module: str, qualname: str | None = None, *, start_at: str | No
         if last is None:
             raise ValueError(f"end_at: {end_at!r} does not occur in {module}.{qualname}")
         lines = lines[: last + 1]
+    if end_before is not None:
+        last = next((i for i, line in enumerate(lines) if end_before in line), None)
+        if last is None:
+            raise ValueError(f"end_before: {end_before!r} does not occur in {module}.{qualname}")
+        lines = lines[:last]
     if dedent:
         lines = [line[dedent:] if line[:dedent].strip() == "" else line.lstrip() for line in lines]
     text = "\n".join(lines)

@@ -56,3 +56,14 @@ def test_mathjax_modules_are_not_page_scripts():
     assert ext._in_mathjax("mathjax/input/tex.js")
     assert ext._in_mathjax(("mathjax/ui/menu.js", {}))
     assert not ext._in_mathjax("custom.js")
+
+
+def test_colab_buttons_open_the_notebook_edition():
+    ext = _extension()
+    context = {"header_buttons": [{"label": "launch-buttons", "buttons": [
+        {"text": "Colab", "url": "https://colab.research.google.com/github/o/r/blob/main/chapters/04_x.ipynb"},
+        {"text": "Binder", "url": "https://mybinder.org/v2/gh/o/r/main?urlpath=tree/chapters/04_x.ipynb"}]}]}
+    ext._colab_opens_the_edition(None, "chapters/04_x", "page.html", context, None)
+    urls = [b["url"] for b in context["header_buttons"][0]["buttons"]]
+    assert urls == ["https://colab.research.google.com/github/o/r/blob/main/notebooks/04_x.ipynb",
+                    "https://mybinder.org/v2/gh/o/r/main?urlpath=tree/chapters/04_x.ipynb"]

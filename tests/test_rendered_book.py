@@ -132,12 +132,13 @@ def test_page_renders_for_a_reader(browser, server, path):
             n_inputs = page.evaluate("document.querySelectorAll('div.cell_input').length")
             n_outputs = page.evaluate("document.querySelectorAll('div.cell_output').length")
             assert n_inputs > 0 and n_outputs > 0, f"{path}: code cells without outputs"
-            # The Colab launch link points at this notebook.
+            # The Colab launch link opens this chapter's notebook edition (notebooks/, plain Markdown).
             hrefs = page.evaluate(
                 "Array.from(document.querySelectorAll('a[href*=\"colab.research.google.com\"]')).map(a => a.href)"
             )
-            target = pathlib.Path(path).with_suffix(".ipynb").as_posix()
+            target = "/blob/main/notebooks/" + pathlib.Path(path).with_suffix(".ipynb").name
             assert any(h.endswith(target) for h in hrefs), f"{path}: no Colab link to {target}: {hrefs}"
+            assert (ROOT / "notebooks" / pathlib.Path(path).with_suffix(".ipynb").name).exists()
         # Hidden solutions open on click.
         toggles = page.locator(".admonition.dropdown button.toggle-button")
         for i in range(toggles.count()):
@@ -206,3 +207,34 @@ def test_numbered_figures_and_equations(browser, server):
         assert page.locator("span.eqno").count() >= 1
     finally:
         page.close()
+
+
+def test_notebook_edition_numbers_match_the_html(built_book):
+    """The notebook edition (tools/make_edition.py) computes figure, equation and section numbers
+    the way Sphinx does; here they are compared with the numbers the HTML book shows."""
+    import re
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import make_edition
+
+    book = make_edition.Book(ROOT)
+    patterns = {
+        "figure": (r'id="{label}".*?caption-number">Fig\. ([\d.]+) <', "{number}"),
+        "equation": (r'id="equation-{label}">\s*<span class="eqno">\(([\d.]+)\)', "{number}"),
+        "section": (r'id="{label}".*?section-number">([\d.]+)\. <', "{number}"),
+    }
+    checked = {kind: 0 for kind in patterns}
+    mismatches = []
+    for label, target in book.labels.items():
+        if target.kind == "section" and not target.number:
+            continue
+        page = built_book / target.page.path.relative_to(ROOT).with_suffix(".html")
+        pattern = patterns[target.kind][0].format(label=re.escape(label))
+        m = re.search(pattern, page.read_text(), re.S)
+        shown = m.group(1) if m else None
+        if shown != target.number:
+            mismatches.append(f"{label}: HTML {shown}, edition {target.number}")
+        checked[target.kind] += 1
+    assert mismatches == [], mismatches
+    assert checked["figure"] >= 20 and checked["equation"] >= 10, checked

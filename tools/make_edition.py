@@ -1,0 +1,831 @@
+"""Make the notebook edition of the book (``notebooks/``) from its sources (``chapters/``).
+
+    python tools/make_edition.py            # (re)write notebooks/
+    python tools/make_edition.py --check    # exit 1 if notebooks/ differs from what would be written
+
+The HTML book is built by Jupyter Book from ``chapters/``, whose markdown uses MyST: roles
+(``{cite:p}``, ``{numref}``, ``{ref}``, ``{eq}``, ``{glue:text}``) and directives
+(``:::{admonition}``, ``{glue:figure}``, ``{literalinclude}``). Colab, JupyterLab, VS Code and
+GitHub's notebook viewer understand none of it. This tool writes, for every page of ``_toc.yml``,
+a notebook that reads cleanly there (in the spirit of d2l's separate Colab notebooks):
+
+* citations become author–year text, and the chapter's references are listed at its end;
+* cross-references become "Figure 5.3", "Section 4.2", "(3.1)", with the HTML book's numbers
+  (computed here the way Sphinx numbers them; a browser test compares the two); headings carry
+  their section numbers and labelled equations a ``\\tag``;
+* admonitions become quoted blocks with a bold title; solutions become collapsed
+  ``<details>`` blocks;
+* a figure's caption follows the code cell that draws it, as "**Figure 4.2.** …";
+* code that the HTML includes with ``literalinclude`` becomes a code cell that prints it from the
+  installed ``ganlib`` (``ganlib.book.print_source``);
+* a paragraph that quotes computed numbers becomes a code cell
+  ``ganlib.book.prose(r\"\"\"… {{name:format}} …\"\"\")``: readable before the notebook runs, and
+  rendered with the reader's own numbers after;
+* bookkeeping cells (first line ``# Bookkeeping: …``) become one-line Colab forms.
+
+The generator is strict: a construct it does not know, a reference it cannot resolve, or a
+paragraph that quotes a number glued only further down is an error, not a silent leftover.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import copy
+import dataclasses
+import json
+import pathlib
+import re
+import sys
+
+import nbformat
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+EDITION = "notebooks"
+REPOSITORY = "ganlib-book/gan-model-evaluation"
+BRANCH = "main"
+COLAB = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{EDITION}"
+GITHUB = f"https://github.com/{REPOSITORY}/blob/{BRANCH}"
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})(?:\{(?P<directive>[\w:-]+)\})?[ \t]*(?P<arg>.*?)[ \t]*$")
+TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$")
+HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
+EQ_LABEL = re.compile(r"^(?P<body>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
+ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<content>[^`]*)`")
+GLUE_TEXT = re.compile(r"\{glue:text\}`(?P<name>[\w-]+)(?::(?P<fmt>[^`]*))?`")
+LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])[ \t]+")
+BOOKKEEPING = re.compile(r"^#\s*Bookkeeping:\s*(?P<what>.*)$")
+
+
+class EditionError(Exception):
+    """A construct in a source page that the edition cannot render."""
+
+
+# --------------------------------------------------------------------------------------------
+# The book: pages in table-of-contents order, their numbers, labels and citations
+
+
+@dataclasses.dataclass
+class Page:
+    stem: str  #: "04_code_walkthrough"
+    path: pathlib.Path  #: chapters/04_code_walkthrough.ipynb (or .md)
+    number: tuple[int, ...] | None  #: (4,), (5, 1); None for unnumbered pages
+    title: str = ""
+    cells: list = dataclasses.field(default_factory=list)  #: nbformat cells (one markdown cell for .md)
+
+    @property
+    def kind(self) -> str:
+        return "Chapter" if self.number is not None and len(self.number) == 1 else "Section"
+
+
+@dataclasses.dataclass
+class Label:
+    kind: str  #: "section", "figure" or "equation"
+    page: Page
+    number: str  #: "4.2" (or "" for a section of an unnumbered page)
+    title: str = ""  #: a section's heading text
+
+
+def _toc_pages(root: pathlib.Path) -> list[tuple[str, tuple[int, ...] | None]]:
+    """(file, number) in reading order. Numbered parts number their chapters continuously
+    (``use_multitoc_numbering``); a chapter's ``sections`` are numbered below it."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    entries = [(toc["root"], None)]
+    chapter = 0
+    for part in toc.get("parts", []):
+        numbered = bool(part.get("numbered"))
+        for entry in part["chapters"]:
+            if numbered:
+                chapter += 1
+            entries.append((entry["file"], (chapter,) if numbered else None))
+            for i, section in enumerate(entry.get("sections", []), start=1):
+                entries.append((section["file"], (chapter, i) if numbered else None))
+    return entries
+
+
+def _read_page(root: pathlib.Path, file: str, number) -> Page:
+    for ext in (".ipynb", ".md"):
+        path = root / (file + ext)
+        if path.exists():
+            break
+    else:
+        raise EditionError(f"_toc.yml lists {file!r}, which does not exist")
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        cells = nb.cells
+    else:
+        cells = [nbformat.v4.new_markdown_cell(path.read_text())]
+    return Page(stem=path.stem, path=path, number=number, cells=cells)
+
+
+def _lines_outside_code(text: str):
+    """Yield (line, inside_code_fence) for the lines of a markdown text. Directive fences
+    (``{name}``) are not code: their bodies are scanned too, and their closing fences are not
+    taken for the start of a code block."""
+    code_fence = None
+    directives: list[str] = []
+    for line in text.splitlines():
+        m = FENCE.match(line)
+        if code_fence is None:
+            if m and m.group("directive"):
+                directives.append(m.group("fence"))
+            elif m and not m.group("arg") and directives and line.strip()[0] == directives[-1][0] \
+                    and len(line.strip()) >= len(directives[-1]):
+                directives.pop()  # closes the innermost directive
+            elif m and m.group("fence").startswith("`"):
+                code_fence = m.group("fence")
+                yield line, True
+                continue
+            yield line, False
+        else:
+            yield line, True
+            if line.strip() == code_fence:
+                code_fence = None
+
+
+class Book:
+    """The pages of ``_toc.yml`` and every label the pages define, numbered as Sphinx does:
+    sections by heading depth under the page's number; figures and labelled equations per
+    chapter (``numfig_secnum_depth: 1``), counting on across a chapter's section pages, and
+    globally on unnumbered pages."""
+
+    def __init__(self, root: pathlib.Path = ROOT):
+        self.root = root
+        self.pages = [_read_page(root, f, n) for f, n in _toc_pages(root)]
+        self.by_stem = {p.stem: p for p in self.pages}
+        self.labels: dict[str, Label] = {}
+        counters: dict[tuple[str, tuple], int] = {}
+        for page in self.pages:
+            self._scan(page, counters)
+        import codecs as _codecs  # noqa: F401  (latexcodec registers the "ulatex" codec)
+        import latexcodec  # noqa: F401
+        from pybtex.database import parse_file
+
+        self.bibliography = parse_file(str(root / "references.bib"))
+
+    def _add(self, label: str, value: Label):
+        if label in self.labels:
+            raise EditionError(f"label {label!r} is defined twice ({self.labels[label].page.path.name}, "
+                               f"{value.page.path.name})")
+        self.labels[label] = value
+
+    def _scan(self, page: Page, counters):
+        prefix = page.number[:1] if page.number else ()
+        depth_counts: list[int] = []
+        pending_target = None
+        for cell in page.cells:
+            if cell.cell_type != "markdown":
+                continue
+            lines = list(_lines_outside_code(cell.source))
+            for i, (line, in_code) in enumerate(lines):
+                if in_code:
+                    continue
+                if m := TARGET.match(line):
+                    pending_target = m.group("label")
+                    continue
+                if m := HEADING.match(line):
+                    level = len(m.group("hashes"))
+                    title = m.group("title")
+                    if level == 1:
+                        if page.title:
+                            raise EditionError(f"{page.path.name}: a second level-1 heading {title!r}")
+                        page.title = title
+                        number = page.number
+                        depth_counts = []
+                    else:
+                        depth = level - 1  # "##" is the first level below the page title
+                        del depth_counts[depth:]
+                        while len(depth_counts) < depth:
+                            depth_counts.append(0)
+                        depth_counts[depth - 1] += 1
+                        number = page.number + tuple(depth_counts) if page.number else None
+                    if pending_target:
+                        self._add(pending_target, Label("section", page, _dotted(number), title))
+                        pending_target = None
+                    continue
+                if line.strip():
+                    if pending_target:
+                        raise EditionError(f"{page.path.name}: target ({pending_target})= is not followed by a heading")
+                if m := FENCE.match(line):
+                    if m.group("directive") == "glue:figure":
+                        name = _option(lines, i, "name")
+                        if name is None:
+                            raise EditionError(f"{page.path.name}: a glue:figure block without :name:")
+                        self._add(name, Label("figure", page, self._next(counters, "figure", prefix)))
+                if m := EQ_LABEL.match(line):
+                    self._add(m.group("label"), Label("equation", page, self._next(counters, "equation", prefix)))
+
+    @staticmethod
+    def _next(counters, kind, prefix) -> str:
+        key = (kind, prefix)
+        counters[key] = counters.get(key, 0) + 1
+        return _dotted(prefix + (counters[key],))
+
+    # -- citations --------------------------------------------------------------------------
+
+    def _entry(self, key: str):
+        try:
+            return self.bibliography.entries[key]
+        except KeyError:
+            raise EditionError(f"citation key {key!r} is not in references.bib") from None
+
+    def cite_names(self, key: str) -> str:
+        persons = self._entry(key).persons.get("author") or self._entry(key).persons.get("editor", [])
+        last = [_latex_to_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
+        if not last:
+            return _latex_to_text(self._entry(key).fields.get("title", key))
+        if len(last) == 1:
+            return last[0]
+        if len(last) == 2:
+            return f"{last[0]} and {last[1]}"
+        return f"{last[0]} et al."
+
+    def cite_year(self, key: str) -> str:
+        return self._entry(key).fields.get("year", "n.d.")
+
+    def reference_list(self, keys: list[str]) -> list[str]:
+        """Formatted entries (pybtex's plain style, as the HTML book's references page)."""
+        from pybtex.plugin import find_plugin
+
+        style = find_plugin("pybtex.style.formatting", "plain")()
+        backend = find_plugin("pybtex.backends", "text")()
+        formatted = style.format_bibliography(self.bibliography, keys)
+        return [re.sub(r"\s+", " ", entry.text.render(backend)).strip() for entry in formatted.entries]
+
+
+def _dotted(number) -> str:
+    return ".".join(str(n) for n in number) if number else ""
+
+
+def _option(lines, start: int, name: str) -> str | None:
+    """The value of ``:name:`` in the option lines right after a directive fence."""
+    for line, _ in lines[start + 1:]:
+        m = re.match(r"^\s*:([\w-]+):\s*(.*)$", line)
+        if not m:
+            return None
+        if m.group(1) == name:
+            return m.group(2).strip()
+    return None
+
+
+def _latex_to_text(text: str) -> str:
+    text = codecs.decode(text, "ulatex")
+    return text.replace("{", "").replace("}", "")
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown conversion
+
+
+class PageConverter:
+    """Converts one page's markdown into edition blocks: ``("md", text)`` and ``("code", source)``."""
+
+    def __init__(self, book: Book, page: Page, strict: bool = True):
+        self.strict = strict
+        self.book = book
+        self.page = page
+        self.cited: list[str] = []
+        self.glued_above: list[re.Pattern] = []  # names glued by the code cells seen so far
+
+    # -- roles ------------------------------------------------------------------------------
+
+    def _cite(self, role: str, content: str) -> str:
+        keys = [k.strip() for k in content.split(",") if k.strip()]
+        for key in keys:
+            self.book._entry(key)
+            if key not in self.cited:
+                self.cited.append(key)
+        if role == "cite:t":
+            return "; ".join(f"{self.book.cite_names(k)} ({self.book.cite_year(k)})" for k in keys)
+        return "(" + "; ".join(f"{self.book.cite_names(k)}, {self.book.cite_year(k)}" for k in keys) + ")"
+
+    def _label(self, label: str) -> Label:
+        try:
+            return self.book.labels[label]
+        except KeyError:
+            raise EditionError(f"{self.page.path.name}: unknown label {label!r}") from None
+
+    def _section_link(self, target: Label) -> str:
+        """``Section 4.2`` (a link when the section is on another page), or ``""`` when the
+        section's page is not numbered."""
+        if not target.number:
+            return ""
+        text = f"{'Chapter' if '.' not in target.number else 'Section'} {target.number}"
+        if target.page is self.page:
+            return text
+        return f"[{text}]({target.page.stem}.ipynb)"
+
+    def _reference(self, role: str, content: str) -> str:
+        m = re.match(r"^(?P<text>.*?)\s*<(?P<label>[^<>]+)>$", content)
+        text, label = (m.group("text"), m.group("label")) if m else (None, content.strip())
+        if role == "eq":
+            target = self._label(label)
+            if target.kind != "equation":
+                raise EditionError(f"{self.page.path.name}: {{eq}} to {label!r}, which is a {target.kind}")
+            return f"({target.number})"
+        if role == "numref":
+            target = self._label(label)
+            word = {"figure": "Figure", "section": "Section", "equation": "Equation"}[target.kind]
+            number = target.number if target.kind != "equation" else f"({target.number})"
+            if text:
+                return text.replace("%s", number).replace("{number}", number)
+            return f"{word} {number}"
+        if role == "ref":
+            target = self._label(label)
+            if target.kind != "section":
+                return text or f"{target.kind} {target.number}"
+            shown = text or f"*{target.title}*"
+            where = self._section_link(target)
+            if not where and target.page is not self.page:
+                where = f"[{target.page.title}]({target.page.stem}.ipynb)"
+            return f"{shown} ({where})" if where else shown
+        if role == "doc":
+            stem = pathlib.Path(label).stem
+            page = self.book.by_stem.get(stem)
+            if page is None:
+                raise EditionError(f"{self.page.path.name}: {{doc}} to unknown page {label!r}")
+            return f"[{text or page.title}]({page.stem}.ipynb)"
+        raise EditionError(f"{self.page.path.name}: unknown role {{{role}}}")
+
+    def roles(self, text: str) -> str:
+        """Replace every role but ``{glue:text}`` (handled by :meth:`glue_to_placeholders`)."""
+
+        def one(m):
+            role, content = m.group("role"), m.group("content")
+            if role == "glue:text":
+                return m.group(0)
+            if role in ("cite", "cite:p", "cite:t", "cite:ps", "cite:ts"):
+                return self._cite("cite:t" if role.startswith("cite:t") else "cite:p", content)
+            if role in ("eq", "numref", "ref", "doc"):
+                return self._reference(role, content)
+            raise EditionError(f"{self.page.path.name}: the edition does not know the role {{{role}}}")
+
+        text = ROLE.sub(one, text)
+        return self.links(text)
+
+    def links(self, text: str) -> str:
+        """Links to other pages: pages with an edition notebook link to it; the others (the
+        classroom guide, the references page) to their source on GitHub."""
+
+        def one(m):
+            label, target = m.group(1), m.group(2)
+            path, _, anchor = target.partition("#")
+            if "/" in path or ":" in path or not path.endswith((".md", ".ipynb")):
+                return m.group(0)
+            stem = pathlib.Path(path).stem
+            if stem in _edition_pages(self.book):
+                return f"[{label}]({stem}.ipynb{'#' + anchor if anchor else ''})"
+            return f"[{label}]({GITHUB}/chapters/{path})"
+
+        return re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", one, text)
+
+    def glue_to_placeholders(self, text: str) -> str:
+        def one(m):
+            name, fmt = m.group("name"), m.group("fmt")
+            if self.strict and not any(p.fullmatch(name) for p in self.glued_above):
+                raise EditionError(f"{self.page.path.name}: the paragraph quoting {{glue:text}}`{name}` comes "
+                                   f"before the code cell that glues it; move the glue above the paragraph:\n"
+                                   f"{text[:300]}")
+            return "{{" + name + (":" + fmt if fmt else "") + "}}"
+
+        return GLUE_TEXT.sub(one, text)
+
+    # -- code cells: which names do they glue? ------------------------------------------------
+
+    def note_glues(self, source: str):
+        for m in re.finditer(r"\bglue\(\s*(f?)([\"'])(.+?)\2", source):
+            is_f, name = m.group(1), m.group(3)
+            pattern = re.escape(name) if not is_f else re.sub(r"\\\{.*?\\\}", r"[\\w-]+", re.escape(name))
+            self.glued_above.append(re.compile(pattern))
+        for m in re.finditer(r"\bglue_runtime\(\s*([\"'])(\w+)\1", source):
+            self.glued_above.append(re.compile(re.escape(m.group(2)) + r"_\w+"))
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def convert_markdown(self, text: str, first_cell: bool) -> list[tuple[str, str]]:
+        """Directives and headings first (they can become code cells), then roles, then glue."""
+        blocks: list[tuple[str, str]] = []
+        out: list[str] = []
+        lines = text.splitlines()
+        i = 0
+
+        def flush():
+            if out:
+                blocks.append(("md", "\n".join(out)))
+                out.clear()
+
+        depth_counts: list[int] = list(getattr(self, "_depth_counts", []))
+        while i < len(lines):
+            line = lines[i]
+            m = FENCE.match(line)
+            if m and m.group("directive"):
+                end = _closing_fence(lines, i, m.group("fence"), self.page)
+                options, body = _split_options(lines[i + 1:end])
+                directive = m.group("directive")
+                arg = m.group("arg")
+                if directive == "literalinclude":
+                    flush()
+                    blocks.append(("code", self._literalinclude(arg, options)))
+                elif directive == "admonition":
+                    out.extend(self._admonition(arg, options, body))
+                elif directive in ("note", "warning", "tip", "important", "caution", "seealso"):
+                    out.extend(self._admonition(directive.capitalize() if directive != "seealso" else "See also",
+                                                {"class": directive}, ([arg] if arg else []) + body))
+                elif directive == "glue:figure":
+                    label = options.get("name") or arg
+                    caption = " ".join(b.strip() for b in body).strip()
+                    target = self._label(label)
+                    out.append(f"**Figure {target.number}.** {caption}")
+                elif directive == "bibliography":
+                    out.append("The references cited in the book, with the chapters that cite them, are listed "
+                               "at the end of each chapter's notebook.")
+                elif directive == "rubric":
+                    out.append(f"### {arg}")
+                else:
+                    raise EditionError(f"{self.page.path.name}: the edition does not know the directive {{{directive}}}")
+                i = end + 1
+                continue
+            if m and m.group("fence").startswith("`"):  # a code fence: copy verbatim
+                end = _closing_fence(lines, i, m.group("fence"), self.page)
+                out.extend(lines[i:end + 1])
+                i = end + 1
+                continue
+            if TARGET.match(line):
+                i += 1
+                continue
+            if (h := HEADING.match(line)):
+                level = len(h.group("hashes"))
+                number = None
+                if level == 1:
+                    number = self.page.number
+                    depth_counts = []
+                elif self.page.number:
+                    depth = level - 1
+                    del depth_counts[depth:]
+                    while len(depth_counts) < depth:
+                        depth_counts.append(0)
+                    depth_counts[depth - 1] += 1
+                    number = self.page.number + tuple(depth_counts)
+                prefix = f"{_dotted(number)} " if number else ""
+                out.append(f"{h.group('hashes')} {prefix}{h.group('title')}")
+                i += 1
+                continue
+            if (e := EQ_LABEL.match(line)):
+                target = self._label(e.group("label"))
+                body = e.group("body").rstrip()
+                if body:
+                    out.append(body)
+                # \tag inside the display math: the last line before "$$ (label)" closes it.
+                for j in range(len(out) - 1, -1, -1):
+                    if out[j].strip():
+                        out[j] = out[j] + f" \\tag{{{target.number}}}"
+                        break
+                out.append("$$")
+                i += 1
+                continue
+            out.append(line)
+            i += 1
+        flush()
+        self._depth_counts = depth_counts
+        return [(kind, self.roles(text) if kind == "md" else text) for kind, text in blocks]
+
+    def _admonition(self, title: str, options: dict, body: list[str]) -> list[str]:
+        cls = options.get("class", "")
+        title = title.strip() or "Note"
+        if "dropdown" in cls:
+            return ["<details>", f"<summary><b>{title}</b> (click to show; try the exercise first)</summary>", "",
+                    *body, "", "</details>"]
+        quoted = [f"> **{title}**", ">"] + [("> " + b) if b.strip() else ">" for b in body]
+        return quoted
+
+    def _literalinclude(self, arg: str, options: dict) -> str:
+        path = (self.page.path.parent / arg).resolve()
+        try:
+            relative = path.relative_to(self.book.root)
+        except ValueError:
+            raise EditionError(f"{self.page.path.name}: literalinclude outside the repository: {arg}") from None
+        if relative.parts[0] != "ganlib" or relative.suffix != ".py":
+            raise EditionError(f"{self.page.path.name}: literalinclude of {relative}: only ganlib modules are supported")
+        module = ".".join(relative.with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        args = [repr(module)]
+        if "pyobject" in options:
+            args.append(repr(options["pyobject"]))
+        known = {"pyobject", "start-at", "end-at", "end-before", "dedent", "language", "lines", "emphasize-lines", "caption"}
+        unknown = set(options) - known
+        if unknown or "lines" in options:
+            raise EditionError(f"{self.page.path.name}: literalinclude options not supported: {sorted(unknown | ({'lines'} & set(options)))}")
+        if "start-at" in options:
+            args.append(f"start_at={_unquote(options['start-at'])!r}")
+        if "end-at" in options:
+            args.append(f"end_at={_unquote(options['end-at'])!r}")
+        if "end-before" in options:
+            args.append(f"end_before={_unquote(options['end-before'])!r}")
+        if "dedent" in options:
+            args.append(f"dedent={int(options['dedent'])}")
+        what = f"{module}.{options['pyobject']}" if "pyobject" in options else module
+        return (f"# The code shown here in the HTML book, printed from the installed ganlib ({what}):\n"
+                f"ganlib.book.print_source({', '.join(args)});")
+
+
+def _edition_pages(book: Book) -> set[str]:
+    """The pages that get an edition notebook: every notebook, and markdown pages that are
+    chapters (the chapter-5 landing page); the classroom guide and the references page are
+    linked on GitHub instead."""
+    return {p.stem for p in book.pages if p.path.suffix == ".ipynb" or p.number is not None}
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _closing_fence(lines, start, fence, page) -> int:
+    char = fence[0]
+    for j in range(start + 1, len(lines)):
+        stripped = lines[j].strip()
+        if stripped and set(stripped) == {char} and len(stripped) >= len(fence):
+            return j
+    raise EditionError(f"{page.path.name}: unclosed {fence} fence: {lines[start]!r}")
+
+
+def _split_options(lines: list[str]) -> tuple[dict, list[str]]:
+    options, i = {}, 0
+    while i < len(lines) and (m := re.match(r"^\s*:([\w-]+):\s*(.*)$", lines[i])):
+        options[m.group(1)] = m.group(2).strip()
+        i += 1
+    body = lines[i:]
+    while body and not body[0].strip():
+        body = body[1:]
+    return options, body
+
+
+# --------------------------------------------------------------------------------------------
+# Paragraphs with glued numbers -> prose cells
+
+
+def _top_level_blocks(text: str) -> list[str]:
+    """Split markdown into top-level blocks at blank lines, keeping code fences, lists,
+    blockquotes, ``<details>`` blocks and display math whole."""
+    lines = text.splitlines()
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    fence = None
+    details = 0
+    math = False
+    for line in lines:
+        stripped = line.strip()
+        if fence is None and (m := FENCE.match(line)) and m.group("fence").startswith("`"):
+            fence = m.group("fence")
+        elif fence is not None and stripped == fence:
+            fence = None
+        elif fence is None:
+            details += stripped.count("<details>") - stripped.count("</details>")
+            if stripped.startswith("$$") and not (len(stripped) > 2 and stripped.endswith("$$") and stripped != "$$"):
+                math = not math
+            elif stripped.endswith("$$") and stripped != "$$" and not stripped.startswith("$$"):
+                math = not math
+        if not stripped and fence is None and details == 0 and not math:
+            if current:
+                blocks.append(current)
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append(current)
+    # Continuations: list items and indented lines after a list, quoted lines after a quote.
+    merged: list[list[str]] = []
+    for block in blocks:
+        first = block[0]
+        if merged:
+            prev_first = merged[-1][0]
+            continues_list = LIST_ITEM.match(prev_first) and (LIST_ITEM.match(first) or first.startswith(("  ", "\t")))
+            continues_quote = prev_first.startswith(">") and first.startswith(">")
+            if continues_list or continues_quote:
+                merged[-1] = merged[-1] + [""] + block
+                continue
+        merged.append(block)
+    return ["\n".join(b) for b in merged]
+
+
+def _prose_cell(text: str) -> str:
+    if '"""' in text:
+        raise EditionError(f'a paragraph contains """, which a prose cell cannot quote:\n{text[:200]}')
+    if text.endswith("\\"):
+        text += " "
+    return ("# A paragraph of the book with numbers computed above: run the cell to see your run's values.\n"
+            f'ganlib.book.prose(r"""\n{text}\n""")')
+
+
+def _split_glue_paragraphs(converter: PageConverter, text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pending: list[str] = []
+    for block in _top_level_blocks(text):
+        if GLUE_TEXT.search(block):
+            if pending:
+                out.append(("md", "\n\n".join(pending)))
+                pending = []
+            prose = converter.glue_to_placeholders(block)
+            if out and out[-1][0] == "prose":
+                out[-1] = ("prose", out[-1][1] + "\n\n" + prose)
+            else:
+                out.append(("prose", prose))
+        else:
+            pending.append(block)
+    if pending:
+        out.append(("md", "\n\n".join(pending)))
+    return [("code", _prose_cell(t)) if kind == "prose" else (kind, t) for kind, t in out]
+
+
+# --------------------------------------------------------------------------------------------
+# Pages -> notebooks
+
+
+RUN_TIME = re.compile(r"^\*Run time:.*?\*$", re.S | re.M)
+
+
+def _run_time_sentence(book: Book, page: Page) -> str:
+    from ganlib.book import fresh_runtime  # the function the HTML book's glue uses
+
+    results = json.loads((book.root / "ganlib" / "benchmark_results.json").read_text())
+    cpu, smoke = fresh_runtime(page.stem, "cpu", results), fresh_runtime(page.stem, "smoke", results)
+    if cpu == "not measured":
+        return ("*Run time: this notebook only reads stored results; its last cell prints how long "
+                "your own run took.*")
+    return (f"*Run time: on a fresh runtime this notebook took {cpu} in the `cpu` profile and {smoke} in "
+            "the `smoke` profile on the book's build machine (2 CPU cores, no GPU; measured by the "
+            "book's benchmarks). On a GPU the `gpu` profile does more training. Its last cell prints "
+            "how long your own run took.*")
+
+
+def _header(book: Book, page: Page) -> str:
+    where = f"{page.kind.lower()} {_dotted(page.number)}" if page.number else "an appendix"
+    return (f"> This notebook is {where} of **GANs for Model Evaluation**, an executable book. Open it "
+            f"[in Colab]({COLAB}/{page.stem}.ipynb) (*Runtime → Change runtime type → GPU*), in JupyterLab "
+            "or in VS Code, and run all cells. It is generated from "
+            f"[`chapters/{page.path.name}`]({GITHUB}/chapters/{page.path.name}) by `tools/make_edition.py`; "
+            "the HTML book shows the same text with the outputs of the book's own run.")
+
+
+def _bookkeeping(cell) -> None:
+    lines = cell.source.splitlines()
+    m = BOOKKEEPING.match(lines[0]) if lines else None
+    if not m:
+        return
+    what = m.group("what").strip().rstrip(".")
+    lines[0] = f"#@title Bookkeeping: {what} (not part of the lesson)"
+    cell.source = "\n".join(lines)
+    cell.metadata["cellView"] = "form"
+
+
+def convert_page(book: Book, page: Page, strict: bool = True) -> nbformat.NotebookNode:
+    converter = PageConverter(book, page, strict)
+    cells = []
+
+    def add_md(text: str):
+        text = text.strip("\n")
+        if not text.strip():
+            return
+        if cells and cells[-1].cell_type == "markdown":
+            cells[-1].source += "\n\n" + text
+        else:
+            cells.append(nbformat.v4.new_markdown_cell(text))
+
+    for index, cell in enumerate(page.cells):
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(_code_source(cell.source))
+            tags = [t for t in cell.metadata.get("tags", []) if t not in ("remove-input", "remove-output", "remove-cell", "hide-input", "hide-output")]
+            if tags:
+                new.metadata["tags"] = tags
+            _bookkeeping(new)
+            cells.append(new)
+            converter.note_glues(cell.source)
+            continue
+        if cell.cell_type != "markdown":
+            continue
+        text = RUN_TIME.sub(lambda m: _run_time_sentence(book, page), cell.source)
+        for kind, block in converter.convert_markdown(text, first_cell=index == 0):
+            if kind == "code":
+                cells.append(nbformat.v4.new_code_cell(block))
+                continue
+            for sub_kind, sub in _split_glue_paragraphs(converter, block):
+                if sub_kind == "code":
+                    cells.append(nbformat.v4.new_code_cell(sub))
+                else:
+                    add_md(sub)
+        if index == 0:
+            # The edition's note goes right under the title.
+            first = cells[0]
+            title, _, rest = first.source.partition("\n")
+            first.source = title + "\n\n" + _header(book, page) + ("\n" + rest if rest.strip() else "")
+    if converter.cited:
+        entries = book.reference_list(converter.cited)
+        add_md("## References\n\n" + "\n".join(f"- {e}" for e in sorted(entries, key=str.lower)))
+    leftovers = [c.source for c in cells if c.cell_type == "markdown" and _myst_left(c.source)]
+    if leftovers:
+        raise EditionError(f"{page.path.name}: MyST left in the edition: {_myst_left(leftovers[0])}")
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "accelerator": "GPU",
+        "colab": {"provenance": [], "toc_visible": True, "gpuType": "T4"},
+    }
+    for i, cell in enumerate(nb.cells):  # stable ids: regenerating gives the same file
+        cell["id"] = f"{page.stem[:24]}-{i:03d}"
+    return nb
+
+
+def _code_source(source: str) -> str:
+    """A chapter's code cell as the edition shows it: nbval's markers are not for readers."""
+    lines = [line for line in source.splitlines() if line.strip() not in ("# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT")]
+    return "\n".join(lines)
+
+
+MYST_LEFT = re.compile(r"\{[\w:-]+\}`|^\s*(?:`{3,}|:{3,})\{[\w:-]+\}|^\(\S+\)=\s*$|^:::|^\s*:(?:class|name|pyobject):", re.M)
+
+
+def _myst_left(text: str) -> str | None:
+    """The first MyST construct in ``text`` outside code fences, or None."""
+    for line, in_code in _lines_outside_code(text):
+        if in_code:
+            continue
+        if m := MYST_LEFT.search(line):
+            return line.strip()[:120] or m.group(0)
+    return None
+
+
+def make_edition(root: pathlib.Path = ROOT, strict: bool = True) -> dict[str, str]:
+    """Every edition notebook as ``{file name: JSON text}``. ``strict=False`` (``--draft``)
+    allows paragraphs that quote numbers glued further down, while a chapter is being written."""
+    book = Book(root)
+    out = {}
+    for page in book.pages:
+        if page.stem not in _edition_pages(book):
+            continue
+        nb = convert_page(book, page, strict)
+        nbformat.validate(nb)
+        out[f"{page.stem}.ipynb"] = nbformat.writes(nb) + "\n"
+    out["README.md"] = _edition_readme(book)
+    return out
+
+
+def _edition_readme(book: Book) -> str:
+    rows = []
+    for page in book.pages:
+        if page.stem not in _edition_pages(book):
+            continue
+        number = _dotted(page.number) if page.number else ""
+        rows.append(f"| {number} | [{page.title}]({page.stem}.ipynb) | [Open in Colab]({COLAB}/{page.stem}.ipynb) |")
+    return "\n".join([
+        "# The notebook edition",
+        "",
+        "These notebooks are the book's chapters for Colab, JupyterLab, VS Code and GitHub's viewer.",
+        "They are generated from `chapters/` by `python tools/make_edition.py`: do not edit them by hand",
+        "(a test regenerates them and fails on any difference). Each one runs top to bottom with",
+        "*Run all*; its first cell installs `ganlib` when it is missing.",
+        "",
+        "| | chapter | |",
+        "|---|---|---|",
+        *rows,
+        "",
+    ])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 if notebooks/ is not up to date")
+    parser.add_argument("--out", default=str(ROOT / EDITION), help="output folder (default: notebooks/)")
+    parser.add_argument("--draft", action="store_true",
+                        help="allow paragraphs that quote numbers glued further down (while writing a chapter)")
+    args = parser.parse_args(argv)
+    try:
+        files = make_edition(ROOT, strict=not args.draft)
+    except EditionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = pathlib.Path(args.out)
+    stale = sorted(set(p.name for p in out.glob("*")) - set(files)) if out.exists() else []
+    if args.check:
+        different = [name for name, text in files.items()
+                     if not (out / name).exists() or (out / name).read_text() != text]
+        if different or stale:
+            print("the notebook edition is not up to date; run `python tools/make_edition.py`:",
+                  *different, *(f"{s} (not generated)" for s in stale), sep="\n  ")
+            return 1
+        print(f"notebooks/ is up to date ({len(files)} files)")
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    for name in stale:
+        (out / name).unlink()
+    for name, text in files.items():
+        (out / name).write_text(text)
+    print(f"wrote {len(files)} files to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
