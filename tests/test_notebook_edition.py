@@ -279,10 +279,16 @@ def test_converter_states_the_measured_fresh_runtime(tmp_path):
 @pytest.fixture(scope="module")
 def installed_ganlib(tmp_path_factory):
     """ganlib installed (not editable) into a folder of its own, offline."""
-    site = tmp_path_factory.mktemp("site")
+    import shutil
+
+    site, source = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("source")
+    # Build from a copy, so that setuptools' build/ folder never lands in the repository.
+    shutil.copytree(ROOT / "ganlib", source / "ganlib", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(site), str(ROOT)],
+         "--no-index", "--target", str(site), str(source)],
         capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
