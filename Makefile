@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine (Python 3.11):
 #   make book   installs what the book needs into .venv and builds the HTML book (_build/html)
 #   make test   installs what the tests need into .venv and runs every test
-# Other targets: make bench (benchmarks), make clean.
+# Other targets: make edition (regenerate notebooks/ from chapters/), make bench (benchmarks), make clean.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,12 +12,13 @@ PROFILE ?=
 # pytest worker processes (the notebooks and unit tests run in parallel).
 WORKERS ?= 2
 
-.PHONY: book test bench deps-book deps-test browser mathjax clean help
+.PHONY: book test bench edition deps-book deps-test browser mathjax clean help
 
 help:
 	@echo "make book   - install and build the book (_build/html/index.html)"
 	@echo "make test   - install and run every test (unit, notebooks, book build, browser)"
 	@echo "make bench  - run the benchmarks and write benchmarks/RESULTS.md"
+	@echo "make edition - regenerate the notebook edition (notebooks/) from chapters/"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +58,9 @@ book: deps-book mathjax
 
 test: deps-test browser mathjax
 	GANLIB_PROFILE=smoke $(PY) -m pytest -n $(WORKERS) --dist loadfile
+
+edition: deps-book
+	$(PY) tools/make_edition.py
 
 bench: deps-test
 	$(PY) benchmarks/run_all.py

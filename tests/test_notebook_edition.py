@@ -237,6 +237,16 @@ def test_converter_renders_references_citations_and_admonitions(tmp_path):
     assert _myst_outside_code(text) == []
 
 
+def test_students_copies_leave_solutions_out(tmp_path):
+    md = "# Intro\n\n**Exercise 1.** Why?\n\n:::{admonition} Solution\n:class: dropdown\nBecause.\n:::\n"
+    root = _mini_book(tmp_path, md)
+    with_solutions = make_edition.make_edition(root)["01_intro.ipynb"]
+    handout = make_edition.make_edition(root, solutions=False)["01_intro.ipynb"]
+    assert "Because." in with_solutions and "<details>" in with_solutions
+    assert "Because." not in handout and "The solution is not part of this copy" in handout
+    assert "**Exercise 1.** Why?" in handout
+
+
 def test_converter_turns_glued_paragraphs_into_prose_cells(tmp_path):
     md = "# Intro\n\nNo numbers here.\n\nThe value is {glue:text}`x:.2f` today.\n\n- a list item {glue:text}`x`\n- b\n"
     cells = _convert(_mini_book(tmp_path, md))

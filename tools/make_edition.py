@@ -2,6 +2,7 @@
 
     python tools/make_edition.py            # (re)write notebooks/
     python tools/make_edition.py --check    # exit 1 if notebooks/ differs from what would be written
+    python tools/make_edition.py --without-solutions --out handout/   # students' copies for an exam
 
 The HTML book is built by Jupyter Book from ``chapters/``, whose markdown uses MyST: roles
 (``{cite:p}``, ``{numref}``, ``{ref}``, ``{eq}``, ``{glue:text}``) and directives
@@ -281,8 +282,9 @@ def _latex_to_text(text: str) -> str:
 class PageConverter:
     """Converts one page's markdown into edition blocks: ``("md", text)`` and ``("code", source)``."""
 
-    def __init__(self, book: Book, page: Page, strict: bool = True):
+    def __init__(self, book: Book, page: Page, strict: bool = True, solutions: bool = True):
         self.strict = strict
+        self.solutions = solutions
         self.book = book
         self.page = page
         self.cited: list[str] = []
@@ -493,6 +495,8 @@ class PageConverter:
     def _admonition(self, title: str, options: dict, body: list[str]) -> list[str]:
         cls = options.get("class", "")
         title = title.strip() or "Note"
+        if "dropdown" in cls and not self.solutions and title.lower().startswith("solution"):
+            return ["*(The solution is not part of this copy.)*"]
         if "dropdown" in cls:
             return ["<details>", f"<summary><b>{title}</b> (click to show; try the exercise first)</summary>", "",
                     *body, "", "</details>"]
@@ -681,8 +685,8 @@ def _bookkeeping(cell) -> None:
     cell.metadata["cellView"] = "form"
 
 
-def convert_page(book: Book, page: Page, strict: bool = True) -> nbformat.NotebookNode:
-    converter = PageConverter(book, page, strict)
+def convert_page(book: Book, page: Page, strict: bool = True, solutions: bool = True) -> nbformat.NotebookNode:
+    converter = PageConverter(book, page, strict, solutions)
     cells = []
 
     def add_md(text: str):
@@ -758,15 +762,16 @@ def _myst_left(text: str) -> str | None:
     return None
 
 
-def make_edition(root: pathlib.Path = ROOT, strict: bool = True) -> dict[str, str]:
+def make_edition(root: pathlib.Path = ROOT, strict: bool = True, solutions: bool = True) -> dict[str, str]:
     """Every edition notebook as ``{file name: JSON text}``. ``strict=False`` (``--draft``)
-    allows paragraphs that quote numbers glued further down, while a chapter is being written."""
+    allows paragraphs that quote numbers glued further down, while a chapter is being written;
+    ``solutions=False`` leaves the exercises' solutions out (students' copies)."""
     book = Book(root)
     out = {}
     for page in book.pages:
         if page.stem not in _edition_pages(book):
             continue
-        nb = convert_page(book, page, strict)
+        nb = convert_page(book, page, strict, solutions)
         nbformat.validate(nb)
         out[f"{page.stem}.ipynb"] = nbformat.writes(nb) + "\n"
     out["README.md"] = _edition_readme(book)
@@ -801,9 +806,13 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / EDITION), help="output folder (default: notebooks/)")
     parser.add_argument("--draft", action="store_true",
                         help="allow paragraphs that quote numbers glued further down (while writing a chapter)")
+    parser.add_argument("--without-solutions", action="store_true",
+                        help="leave out the exercises' solutions (copies to hand out to students)")
     args = parser.parse_args(argv)
+    if args.without_solutions and pathlib.Path(args.out).resolve() == (ROOT / EDITION).resolve():
+        parser.error("--without-solutions needs --out: notebooks/ is the edition with solutions")
     try:
-        files = make_edition(ROOT, strict=not args.draft)
+        files = make_edition(ROOT, strict=not args.draft, solutions=not args.without_solutions)
     except EditionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
