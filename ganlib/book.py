@@ -262,8 +262,12 @@ def _failing_line(tb) -> str | None:
     frames = [f for f in traceback.extract_tb(tb) if f.line]
     if not frames:
         return None
+    import os
+
+    package = os.path.dirname(os.path.abspath(__file__))  # ganlib's own frames are library frames too
     own = [f for f in frames if not any(part in f.filename for part in _LIBRARY_PATH_PARTS)
-           and not f.filename.endswith(("ganlib/book.py", "contextlib.py"))]
+           and not os.path.abspath(f.filename).startswith(package + os.sep)
+           and not f.filename.endswith("contextlib.py")]
     frame = (own or frames)[-1]
     name = frame.filename
     if "ipykernel_" in name or name.startswith("<ipython-input"):

@@ -159,3 +159,12 @@ def test_fresh_runtime_reads_the_benchmark_results():
     assert book.fresh_runtime("04_code_walkthrough", "cpu", results) == "about 4 minutes"
     shipped = book.benchmark_results()  # the package data the chapters read
     assert set(shipped["notebooks"]["seconds"]) >= {"04_code_walkthrough", "07_faq"}
+
+
+def test_expect_error_points_at_the_readers_line_not_into_ganlib(capsys):
+    from ganlib import get_profile
+
+    with book.expect_error(ValueError):
+        get_profile("fast")  # raises inside ganlib; the reader's line is this one
+    out = capsys.readouterr().out
+    assert "raised at line" in out and 'get_profile("fast")' in out and "profiles.py" not in out
