@@ -101,6 +101,7 @@ def test_ganlib_does_not_depend_on_tensorflow_so_colab_keeps_its_own():
 @pytest.mark.parametrize("nb", notebooks(), ids=lambda p: p.name)
 def test_notebooks_are_stored_without_outputs_except_checked_cells(nb):
     for cell in load(nb)["cells"]:
+        assert "execution" not in cell["metadata"], f"{nb.name}: execution timestamps (run tools/nbtool.py strip)"
         if cell["cell_type"] != "code":
             continue
         if "NBVAL_CHECK_OUTPUT" in source(cell):

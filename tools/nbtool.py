@@ -26,6 +26,9 @@ def is_checked(cell) -> bool:
 def strip(nb, keep_checked: bool = True) -> bool:
     changed = False
     for cell in nb.cells:
+        if "execution" in cell.metadata:  # nbclient's timestamps: noise in every diff
+            del cell.metadata["execution"]
+            changed = True
         if cell.cell_type != "code":
             continue
         if keep_checked and is_checked(cell):
@@ -47,7 +50,7 @@ def refresh(path: str) -> None:
     env_backup = dict(os.environ)
     os.environ.update({"GANLIB_PROFILE": "smoke", "GANLIB_QUIET": "1", "TF_CPP_MIN_LOG_LEVEL": "2"})
     try:
-        NotebookClient(nb, timeout=1800, kernel_name="python3",
+        NotebookClient(nb, timeout=1800, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}).execute()
     finally:
         os.environ.clear()
