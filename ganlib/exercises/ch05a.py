@@ -1,7 +1,8 @@
 """Checkers for the exercises of chapter 5.1, "Evaluating the generator".
 
 Each ``check_exercise_K(answer)`` recomputes the expected answer with ganlib, prints a verdict
-and returns ``True``/``False`` (``None`` counts as not answered yet).
+and returns ``True``/``False`` (``None`` counts as not answered yet). Exercise 5's answer is a
+function: the checker runs it and, for a wrong value, names the usual mistake it matches.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ __all__ = [
     "fid_ratio_same_distribution",
     "expected_exercise_4",
     "check_exercise_4",
+    "exercise_5_samples",
+    "expected_exercise_5",
+    "check_exercise_5",
+    "mmd2_biased",
+    "biased_kid_ratio",
+    "expected_exercise_6",
+    "check_exercise_6",
 ]
 
 PRDC_NAMES = ("precision", "recall", "density", "coverage")
@@ -193,3 +201,142 @@ def check_exercise_4(answer) -> bool:
         "average ganlib.metrics.fid_at_sample_sizes over several repeats at each size; the true "
         "FID is 0, so every unit you measure is bias.",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise 5: KID's unbiased MMD² estimator, implemented by the student
+# --------------------------------------------------------------------------------------------
+
+
+def exercise_5_samples(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The two small feature samples the checker of exercise 5 tries a function on.
+
+    ``x``: 12 points of ``N(0, I_5)``; ``y``: 9 points of ``N(0.3, I_5)``. The sizes differ on
+    purpose, so that a normalisation by the wrong set's size shows.
+    """
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(12, 5)), rng.normal(loc=0.3, size=(9, 5))
+
+
+def _cubic_kernel(a: np.ndarray, b: np.ndarray, *, scale: bool = True) -> np.ndarray:
+    return ((a @ b.T) / (a.shape[1] if scale else 1.0) + 1.0) ** 3
+
+
+def _mmd2_mistakes(x: np.ndarray, y: np.ndarray) -> list[tuple[str, float]]:
+    """The typical wrong versions of the unbiased MMD² estimate of ``x`` and ``y``, each with a hint."""
+    m, n = len(x), len(y)
+    kxx, kyy, kxy = _cubic_kernel(x, x), _cubic_kernel(y, y), _cubic_kernel(x, y)
+    ux, uy, uxy = (_cubic_kernel(a, b, scale=False) for a, b in ((x, x), (y, y), (x, y)))
+
+    def off(k):  # the sum over i != j
+        return k.sum() - np.trace(k)
+
+    return [
+        ("keeps the i = j terms (the biased estimator): leave out k(x_i, x_i) and k(y_i, y_i), and "
+         "divide the two within-sample sums by m(m-1) and n(n-1).",
+         kxx.mean() + kyy.mean() - 2 * kxy.mean()),
+        ("leaves out the i = j terms but still divides by m² and n²: a sum over i != j has m(m-1) terms.",
+         off(kxx) / m**2 + off(kyy) / n**2 - 2 * kxy.mean()),
+        ("uses the kernel without 1/d: it is (xᵀy / d + 1)³, with d the number of features.",
+         off(ux) / (m * (m - 1)) + off(uy) / (n * (n - 1)) - 2 * uxy.mean()),
+        ("swaps the normalisations: the sum over x's pairs is divided by m(m-1) (x has m rows), the sum "
+         "over y's pairs by n(n-1).",
+         off(kxx) / (n * (n - 1)) + off(kyy) / (m * (m - 1)) - 2 * kxy.mean()),
+        ("forgets the factor 2 of the cross term: subtract 2/(mn) Σ_i Σ_j k(x_i, y_j).",
+         off(kxx) / (m * (m - 1)) + off(kyy) / (n * (n - 1)) - kxy.mean()),
+    ]
+
+
+def expected_exercise_5() -> float:
+    """The unbiased MMD² of :func:`exercise_5_samples` with KID's cubic kernel (ganlib's value)."""
+    from ..metrics import mmd2_unbiased
+
+    return mmd2_unbiased(*exercise_5_samples())
+
+
+def check_exercise_5(answer) -> bool:
+    """``answer``: a function ``mmd2(x, y)`` returning the unbiased MMD² estimate with the kernel
+    ``k(a, b) = (aᵀb / d + 1)³`` for ``x`` of shape ``(m, d)`` and ``y`` of shape ``(n, d)``.
+
+    It is tried on :func:`exercise_5_samples` (``m = 12``, ``n = 9``, ``d = 5``) and compared with
+    :func:`ganlib.metrics.mmd2_unbiased`; a wrong value is compared with the usual mistakes to
+    say which one it is.
+    """
+    if answer is None:
+        return report(None, "Exercise 5")
+    if not callable(answer):
+        return report(False, "Exercise 5", "pass the function itself (answer = mmd2), not its value.")
+    x, y = exercise_5_samples()
+    try:
+        value = np.asarray(answer(x.copy(), y.copy()), dtype=float).item()
+    except Exception as exc:  # the student's code: any error is a hint, not a crash
+        return report(False, "Exercise 5", f"your function raised {type(exc).__name__}: {exc}. "
+                      "It must accept two arrays of shapes (m, d) and (n, d) and return one number.")
+    expected = expected_exercise_5()
+    if close_to(value, expected, rtol=1e-6, atol=1e-9):
+        return report(True, "Exercise 5")
+    for hint, wrong in _mmd2_mistakes(x, y):
+        if close_to(value, wrong, rtol=1e-6, atol=1e-9):
+            return report(False, "Exercise 5", f"your function returns {value:.6g}, not {expected:.6g}: it {hint}")
+    return report(False, "Exercise 5", f"your function returns {value:.6g} on the checker's samples, not "
+                  f"{expected:.6g}. Compare each of the three terms of the estimator with the formula.")
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise 6: break KID by keeping the diagonal terms
+# --------------------------------------------------------------------------------------------
+
+
+def mmd2_biased(x, y) -> float:
+    """The biased (V-statistic) MMD² estimate with KID's cubic kernel: the i = j terms kept.
+
+    ``(1/m²) Σ_{i,j} k(x_i, x_j) + (1/n²) Σ_{i,j} k(y_i, y_j) - (2/(mn)) Σ_{i,j} k(x_i, y_j)``,
+    with ``k(a, b) = (aᵀb / d + 1)³``. It is never negative, and for two samples of one
+    distribution its mean is ``(1/m + 1/n) (E k(x, x) - E k(x, x'))`` > 0: a bias like FID's.
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return float(_cubic_kernel(x, x).mean() + _cubic_kernel(y, y).mean() - 2 * _cubic_kernel(x, y).mean())
+
+
+def biased_kid_ratio(d: int = 16, small: int = 20, large: int = 200, *, n_repeats: int = 50,
+                     seed: int = 0) -> float:
+    """Mean biased MMD² (:func:`mmd2_biased`) between two samples of ``N(0, I_d)`` of size ``small``,
+    divided by its mean at size ``large`` (``n_repeats`` fresh pairs of samples per size).
+
+    The true MMD² is 0, so the whole value is bias, which is exactly proportional to ``1/m`` in
+    expectation: the ratio is close to ``large / small``.
+    """
+    rng = np.random.default_rng(seed)
+
+    def mean(m: int) -> float:
+        return float(np.mean([mmd2_biased(rng.normal(size=(m, d)), rng.normal(size=(m, d)))
+                              for _ in range(n_repeats)]))
+
+    return mean(small) / mean(large)
+
+
+def expected_exercise_6() -> float:
+    return biased_kid_ratio()
+
+
+def check_exercise_6(answer) -> bool:
+    """``answer``: mean biased MMD² at m = 20 divided by that at m = 200, two samples of N(0, I_16)."""
+    if answer is None:
+        return report(None, "Exercise 6")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(False, "Exercise 6", "answer with one number: the ratio of the two means.")
+    expected = expected_exercise_6()
+    if close_to(value, expected, rtol=0.2):
+        return report(True, "Exercise 6")
+    if not np.isfinite(value) or value < 2.0:
+        hint = ("a ratio near 1, negative or erratic is what the *unbiased* estimator gives: its mean is 0 "
+                "at every m, so you divide noise by noise. Keep the i = j terms and divide by m² instead "
+                "of m(m-1).")
+    elif close_to(value, np.sqrt(expected), rtol=0.2):
+        hint = "compare MMD² itself, not its square root MMD."
+    else:
+        hint = ("average at least 50 estimates at each size, each on two fresh samples of N(0, I_16); "
+                "the bias of the biased estimator falls like 1/m.")
+    return report(False, "Exercise 6", hint)
