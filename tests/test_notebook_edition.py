@@ -130,8 +130,9 @@ def test_edition_notebooks_are_clean_for_colab(path):
             assert "raises-exception" not in cell.metadata.get("tags", [])
             if cell.source.startswith("#@title Bookkeeping"):
                 assert cell.metadata.get("cellView") == "form"
-    first_code = next(c for c in nb.cells if c.cell_type == "code")
-    assert "ganlib.setup_notebook(" in first_code.source or path.stem == "05_gans_for_model_evaluation"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code:  # a page with code starts with the Colab set-up cell
+        assert "ganlib.setup_notebook(" in code[0].source
 
 
 # --------------------------------------------------------------------------------------------
