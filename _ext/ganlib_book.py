@@ -10,7 +10,7 @@ This extension
 * registers the profile as a config value with ``rebuild="env"``, so that Sphinx re-reads every
   page when the profile changes instead of publishing stale outputs;
 * re-executes a notebook whose data files changed (the cache sees only code: the performance
-  appendix reads ``ganlib/benchmark_results.json``, so a new ``make bench`` must not leave it stale);
+  appendix reads ``ganlib/book/benchmark_results.json``, so a new ``make bench`` must not leave it stale);
 * sets ``GANLIB_QUIET=1`` so training cells print a few summary lines instead of progress bars;
 * points each page's Colab button at the notebook edition (``notebooks/``, made from
   ``chapters/`` by ``tools/make_edition.py``), which reads cleanly outside the HTML book;
@@ -28,7 +28,7 @@ MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
 
 
 def _on_config_inited(app, config):
-    from ganlib.profiles import profile_name
+    from ganlib.book.profiles import profile_name
 
     profile = profile_name()
     os.environ["GANLIB_PROFILE"] = profile
@@ -53,7 +53,7 @@ def _on_config_inited(app, config):
 
 
 # Notebooks whose outputs depend on files besides their code: notebook -> its input files.
-DATA_INPUTS = {"chapters/performance.ipynb": ["ganlib/benchmark_results.json"]}
+DATA_INPUTS = {"chapters/performance.ipynb": ["ganlib/book/benchmark_results.json"]}
 
 
 def _drop_stale_cache_records(srcdir: pathlib.Path, cache_path: str) -> set[str]:

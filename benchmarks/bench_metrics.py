@@ -36,7 +36,7 @@ def bench_frechet(d: int = 2048, repeats: int = 3) -> dict:
 
     t = interleaved(
         {
-            "ganlib.frechet_distance (Cholesky factor, symmetric eigensolver)": lambda: metrics.frechet_distance(mu1, s1, mu2, s2),
+            "ganlib.metrics.frechet_distance (Cholesky factor, symmetric eigensolver)": lambda: metrics.frechet_distance(mu1, s1, mu2, s2),
             "scipy.linalg.sqrtm formula": lambda: metrics.frechet_distance_sqrtm(mu1, s1, mu2, s2),
             "ganlib's route for singular sigma1 (eigendecomposition factor)": eigh_route,
         },

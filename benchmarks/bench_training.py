@@ -1,7 +1,7 @@
 """Training throughput (images/s): ganlib.GAN.fit against the loops readers would otherwise copy.
 
 Same models (fresh instances with the same seed), same real MNIST images, same batch size, same
-machine; implementations interleaved, medians of repeats. Baselines (``ganlib.reference_loops``):
+machine; implementations interleaved, medians of repeats. Baselines (``ganlib.book.ch04``):
 
 (a) the TensorFlow DCGAN tutorial's ``@tf.function`` step with two ``GradientTape`` s, called once
     per batch from a Python loop;
@@ -96,7 +96,7 @@ def _tutorial_runner(architecture, x, batch):
     import keras
 
     from ganlib import data
-    from ganlib.reference_loops import make_tutorial_train_step
+    from ganlib.book.ch04 import make_tutorial_train_step
 
     keras.utils.set_random_seed(0)
     g, d = _players(architecture)
@@ -114,7 +114,7 @@ def _tutorial_runner(architecture, x, batch):
 def _train_on_batch_runner(architecture, x, batch):
     import keras
 
-    from ganlib.reference_loops import train_on_batch_gan
+    from ganlib.book.ch04 import train_on_batch_gan
 
     keras.utils.set_random_seed(0)
     g, d = _players(architecture)

@@ -1,6 +1,6 @@
 """Run every benchmark and write benchmarks/RESULTS.md and the results the book reports.
 
-The results of the default run go to ``ganlib/benchmark_results.json``: the book's performance
+The results of the default run go to ``ganlib/book/benchmark_results.json``: the book's performance
 appendix and each chapter's fresh-runtime line read them from the installed package, so they are
 there on Colab too. With ``--out <folder>`` (another machine) they go to
 ``benchmarks/<folder>/results.json`` and the book is left alone.
@@ -27,7 +27,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 HERE = pathlib.Path(__file__).resolve().parent
 #: The results the book reports (package data of ganlib, so installed copies have them too).
-BOOK_RESULTS = HERE.parent / "ganlib" / "benchmark_results.json"
+BOOK_RESULTS = HERE.parent / "ganlib" / "book" / "benchmark_results.json"
 sys.path.insert(0, str(HERE))
 
 from common import machine  # noqa: E402
@@ -143,7 +143,7 @@ def main() -> None:
                              "on a GPU machine, e.g. Colab: --only notebooks --profiles gpu --out results-gpu")
     parser.add_argument("--out", default=None, help="folder (relative to benchmarks/) for results.json and "
                         "RESULTS.md; use one for another machine, so results of two machines never mix "
-                        "(default: RESULTS.md here and the book's ganlib/benchmark_results.json)")
+                        "(default: RESULTS.md here and the book's ganlib/book/benchmark_results.json)")
     args = parser.parse_args()
     only = set(args.only or ["training", "metrics", "notebooks"])
     profiles = tuple(args.profiles or (("smoke",) if args.quick else ("smoke", "cpu")))

@@ -1,35 +1,42 @@
 """ganlib: GANs for model evaluation, in TensorFlow 2 / Keras 3.
 
-The library behind the executable book. One module per concern:
+Two layers, one direction. The **core** is a library a reader can reuse; the **book layer**
+(:mod:`ganlib.book`) holds what the chapters need besides it, and only it imports the core,
+never the other way round.
 
-* :mod:`ganlib.data` — MNIST (with an offline fallback) and toy mixtures, ``tf.data`` pipelines
-* :mod:`ganlib.models` — the source article's MLP GAN, the TensorFlow DCGAN, conditional variants,
-  toy MLPs, MNIST classifiers; :mod:`ganlib.vae` — a VAE for comparison
+Core (one module per concern):
+
+* :mod:`ganlib.data` — MNIST (with an offline fallback), toy mixtures, ``tf.data`` pipelines
+* :mod:`ganlib.models` — one builder per model family: MLP and DCGAN players (plain and
+  class-conditional), toy MLPs, MNIST classifiers, feature extractors; :mod:`ganlib.vae` — a VAE
 * :mod:`ganlib.losses` — every GAN loss and penalty as a pure function
 * :mod:`ganlib.training` — :class:`GAN` (a ``keras.Model``), :func:`train`, :func:`make_gan`
 * :mod:`ganlib.callbacks` — sample grids, checkpoints, divergence guard, metric tracking
-* :mod:`ganlib.metrics` — FID, KID, IS, precision/recall/density/coverage, C2ST, CAS, …
-* :mod:`ganlib.plots` — figures for the book
-* :mod:`ganlib.profiles` — run profiles (``smoke`` / ``cpu`` / ``gpu``)
-* :mod:`ganlib.zoo` — trained models shared between chapters, cached on disk
-* chapter-specific experiment logic: :mod:`ganlib.toy` (ch. 2), :mod:`ganlib.theory` (ch. 3),
-  :mod:`ganlib.reference_loops` (ch. 4, benchmarks), :mod:`ganlib.evaluation` (ch. 5.1),
-  :mod:`ganlib.synthetic_eval` (ch. 5.2), :mod:`ganlib.diagnostics` (ch. 6), :mod:`ganlib.comparison` (ch. 7)
-* :mod:`ganlib.book` — notebook helpers: computed numbers in prose, checked claims, timing
+* :mod:`ganlib.metrics` — FID, KID, IS/CAS, precision/recall/density/coverage, C2ST, data copying
+* :mod:`ganlib.plots` — figures
+* :mod:`ganlib.utils` — one seed for everything
+
+``import ganlib`` imports neither TensorFlow nor the book: submodules load on first use
+(``ganlib.models``), and so do :class:`GAN`, :func:`make_gan`, :func:`train`, :func:`set_seed`.
 """
 
 __version__ = "0.1.0"
 
-from .book import Stopwatch as _Stopwatch
+_SUBMODULES = ("data", "models", "vae", "losses", "training", "callbacks", "metrics", "plots", "utils", "book")
+_EXPORTS = {"GAN": "training", "make_gan": "training", "train": "training", "set_seed": "utils"}
 
-_IMPORT_STOPWATCH = _Stopwatch()  # a chapter's run time includes importing TensorFlow
+__all__ = ["__version__", *_SUBMODULES, *_EXPORTS]
 
-from .profiles import PROFILES, Profile, get_profile, profile_name  # noqa: E402,F401  (no TensorFlow needed)
-from .utils import REPOSITORY_URL, environment_report, quiet_native_stderr, set_seed, setup_notebook  # noqa: E402,F401
 
-with quiet_native_stderr():  # TensorFlow's C++ start-up lines are noise on every page
-    import tensorflow as _tf  # noqa: E402,F401
+def __getattr__(name):
+    import importlib
 
-from . import book, callbacks, data, exercises, losses, metrics, models, plots, training, vae, zoo  # noqa: E402,F401
-from . import comparison, diagnostics, evaluation, reference_loops, synthetic_eval, theory, toy  # noqa: E402,F401
-from .training import GAN, make_gan, train  # noqa: F401,E402
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

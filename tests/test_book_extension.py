@@ -17,8 +17,8 @@ def _extension():
 
 def test_notebooks_with_changed_data_inputs_are_re_executed(tmp_path):
     ext = _extension()
-    (tmp_path / "ganlib").mkdir()
-    results = tmp_path / "ganlib" / "benchmark_results.json"
+    (tmp_path / "ganlib" / "book").mkdir(parents=True)
+    results = tmp_path / "ganlib" / "book" / "benchmark_results.json"
     results.write_text('{"a": 1}')
     cache = tmp_path / "cache"
     perf = "chapters/performance.ipynb"
@@ -35,8 +35,8 @@ def test_cached_execution_of_a_stale_notebook_is_removed(tmp_path):
     from jupyter_cache import get_cache
 
     ext = _extension()
-    (tmp_path / "ganlib").mkdir()
-    (tmp_path / "ganlib" / "benchmark_results.json").write_text("{}")
+    (tmp_path / "ganlib" / "book").mkdir(parents=True)
+    (tmp_path / "ganlib" / "book" / "benchmark_results.json").write_text("{}")
     (tmp_path / "chapters").mkdir()
     for name in ("performance", "other"):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print('{name}')")])

@@ -1,4 +1,4 @@
-"""ganlib.book (claims, glue, stopwatch, profile-capped MNIST), ganlib.zoo and make_gan options."""
+"""ganlib.book (claims, glue, stopwatch, profile-capped MNIST), ganlib.book.zoo and make_gan options."""
 
 import json
 
@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from ganlib import book, get_profile, make_gan, profiles, zoo
+from ganlib import book, make_gan
+from ganlib.book import get_profile, profiles, zoo
 
 
 def test_claim_checks_raises_and_reports_unchecked(capsys):
@@ -57,7 +58,7 @@ def test_profile_capped_mnist(monkeypatch, capsys):
     from ganlib import data
 
     monkeypatch.setattr(data, "_online", lambda timeout=3.0: False)
-    d = book.load_mnist(get_profile("smoke"))
+    d = book.mnist(get_profile("smoke"))
     assert len(d.x_train) <= 1000 and len(d.x_test) <= 500
     assert np.bincount(d.y_train).min() >= 90  # stratified
     assert "Profile 'smoke'" in capsys.readouterr().out
@@ -162,7 +163,7 @@ def test_fresh_runtime_reads_the_benchmark_results():
 
 
 def test_expect_error_points_at_the_readers_line_not_into_ganlib(capsys):
-    from ganlib import get_profile
+    from ganlib.book import get_profile
 
     with book.expect_error(ValueError):
         get_profile("fast")  # raises inside ganlib; the reader's line is this one

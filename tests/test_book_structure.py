@@ -72,7 +72,7 @@ def test_every_toc_entry_exists_and_every_chapter_file_is_listed():
 
 
 def test_repository_url_is_the_same_everywhere():
-    from ganlib.utils import REPOSITORY_URL
+    from ganlib.book import REPOSITORY_URL
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["repository"]["url"] == REPOSITORY_URL
@@ -90,7 +90,7 @@ def test_first_code_cell_sets_up_colab_without_replacing_tensorflow(nb):
     assert "pip" in src and "install" in src
     pip_line = src[src.index('"pip"'):]
     assert "tensorflow" not in pip_line.lower(), "the set-up cell must not install TensorFlow over Colab's"
-    assert "ganlib.setup_notebook(" in src  # reports the GPU and picks the run profile
+    assert "ganlib.book.setup_notebook(" in src  # reports the GPU and picks the run profile
 
 
 def test_ganlib_does_not_depend_on_tensorflow_so_colab_keeps_its_own():

@@ -1,4 +1,4 @@
-"""Tests for ganlib.comparison: metric tables, metrics over training, epoch timing, bad input."""
+"""Tests for ganlib.book.ch07: metric tables, metrics over training, epoch timing, bad input."""
 
 import itertools
 import math
@@ -6,8 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from ganlib import comparison, metrics
-from ganlib.comparison import (
+from ganlib import metrics
+from ganlib.book import ch07 as comparison
+from ganlib.book.ch07 import (
     METRIC_COLUMNS,
     EpochTimer,
     compare_generators,

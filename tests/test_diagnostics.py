@@ -1,4 +1,4 @@
-"""Tests for ganlib.diagnostics: hand-computed counts, brute-force references, fake clocks."""
+"""Tests for ganlib.book.ch06: hand-computed counts, brute-force references, fake clocks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ganlib
-from ganlib import diagnostics as DG
+from ganlib.book import ch06 as DG
 
 
 def _fake_clock(values):

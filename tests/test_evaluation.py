@@ -1,4 +1,4 @@
-"""Tests for ganlib.evaluation: corruptions, the metric suite, sensitivity, the discriminator test."""
+"""Tests for ganlib.book.ch05a: corruptions, the metric suite, sensitivity, the discriminator test."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from scipy.ndimage import gaussian_filter
 
-from ganlib import evaluation as E
+from ganlib.book import ch05a as E
 from ganlib import metrics as M
 
 

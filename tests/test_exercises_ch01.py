@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from ganlib.exercises import ch01
+from ganlib.book.exercises import ch01
 
 
 # --- expected answers against hand-computed values -------------------------------------------

@@ -5,7 +5,7 @@ import math
 import pytest
 from scipy.stats import norm
 
-from ganlib.exercises import ch02
+from ganlib.book.exercises import ch02
 
 
 def test_expected_values_match_closed_forms():

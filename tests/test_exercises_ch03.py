@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from ganlib.exercises import ch03
+from ganlib.book.exercises import ch03
 
 
 def sigmoid(x):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ganlib.exercises import ch04
+from ganlib.book.exercises import ch04
 
 
 def test_expected_values_match_hand_computation():

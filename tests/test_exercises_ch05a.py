@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganlib.exercises import ch05a as X
+from ganlib.book.exercises import ch05a as X
 
 
 def test_exercise_1_closed_form():

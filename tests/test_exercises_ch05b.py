@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import ganlib
-from ganlib import synthetic_eval as se
-from ganlib.exercises import ch05b
+from ganlib.book import ch05b as se
+from ganlib.book.exercises import ch05b
 from ganlib.metrics import classification_accuracy_score
 from ganlib.models import mnist_mlp_classifier
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ganlib
-from ganlib.exercises import ch06
+from ganlib.book.exercises import ch06
 
 
 def test_exercise_1_images_per_second_and_hours():

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from ganlib.exercises import ch07
+from ganlib.book.exercises import ch07
 
 
 def test_exercise_1_kl_by_hand():

@@ -132,7 +132,7 @@ def test_edition_notebooks_are_clean_for_colab(path):
                 assert cell.metadata.get("cellView") == "form"
     code = [c for c in nb.cells if c.cell_type == "code"]
     if code:  # a page with code starts with the Colab set-up cell
-        assert "ganlib.setup_notebook(" in code[0].source
+        assert "ganlib.book.setup_notebook(" in code[0].source
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,7 +143,8 @@ def _mini_book(tmp_path, chapter_md: str, code: str = "glue('x', 1.5)"):
     (tmp_path / "chapters").mkdir()
     (tmp_path / "ganlib").mkdir()
     (tmp_path / "ganlib" / "demo.py").write_text("def f():\n    a = 1\n    return a\n")
-    (tmp_path / "ganlib" / "benchmark_results.json").write_text(json.dumps(
+    (tmp_path / "ganlib" / "book").mkdir()
+    (tmp_path / "ganlib" / "book" / "benchmark_results.json").write_text(json.dumps(
         {"notebooks": {"seconds": {"01_intro": {"cpu": 125.0, "smoke": 9.6}}}}))
     (tmp_path / "_toc.yml").write_text(textwrap.dedent("""\
         format: jb-book
@@ -303,7 +304,7 @@ def installed_ganlib(tmp_path_factory):
         capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (site / "ganlib" / "benchmark_results.json").exists(), "package data missing from the install"
+    assert (site / "ganlib" / "book" / "benchmark_results.json").exists(), "package data missing from the install"
     return site
 
 

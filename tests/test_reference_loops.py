@@ -1,4 +1,4 @@
-"""ganlib.reference_loops: the source article's code, the corrected train_on_batch loop, the TF tutorial loop."""
+"""ganlib.book.ch04: the source article's code, the corrected train_on_batch loop, the TF tutorial loop."""
 
 import math
 import pathlib
@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from ganlib import data, losses, models
-from ganlib import reference_loops as rl
+from ganlib.book import ch04 as rl
 
 SOURCE_MD = pathlib.Path("/work/shared/source/gan-model-evaluation.zh.md")
 

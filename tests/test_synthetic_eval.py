@@ -1,4 +1,4 @@
-"""Tests for ganlib.synthetic_eval: synthetic test sets, ranking agreement, TSTR, label-embedding walks."""
+"""Tests for ganlib.book.ch05b: synthetic test sets, ranking agreement, TSTR, label-embedding walks."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ganlib
-from ganlib import synthetic_eval as se
+from ganlib.book import ch05b as se
 from ganlib.metrics import classification_accuracy_score
 from ganlib.models import mnist_logistic_regression
 

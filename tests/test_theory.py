@@ -1,4 +1,4 @@
-"""Tests for ganlib.theory: every value is compared with a closed form or a NumPy reference."""
+"""Tests for ganlib.book.ch03: every value is compared with a closed form or a NumPy reference."""
 
 import math
 
@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from ganlib import data, losses, models, theory
+from ganlib import data, losses, models
+from ganlib.book import ch03 as theory
 from ganlib.training import GAN
 
 LOG4 = math.log(4.0)

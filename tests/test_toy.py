@@ -1,4 +1,4 @@
-"""ganlib.toy: KDE, D* on a grid, density ratios, training movies, a lone discriminator, figures."""
+"""ganlib.book.ch02: KDE, D* on a grid, density ratios, training movies, a lone discriminator, figures."""
 
 import math
 
@@ -10,7 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from ganlib import data, make_gan, toy  # noqa: E402
+from ganlib import data, make_gan  # noqa: E402
+from ganlib.book import ch02 as toy
 
 
 @pytest.fixture(autouse=True)

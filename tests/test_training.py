@@ -174,7 +174,7 @@ def test_1d_gan_matches_target_mean_and_std():
 @pytest.mark.slow
 def test_ring_gan_covers_most_modes_in_smoke_budget():
     """The 8-Gaussian ring with the smoke profile's toy budget: at least 6 of 8 modes covered."""
-    from ganlib.profiles import get_profile
+    from ganlib.book.profiles import get_profile
 
     p = get_profile("smoke")
     ring = data.ring_of_gaussians()

@@ -654,7 +654,7 @@ RUN_TIME = re.compile(r"^\*Run time:.*?\*$", re.S | re.M)
 def _run_time_sentence(book: Book, page: Page) -> str:
     from ganlib.book import fresh_runtime  # the function the HTML book's glue uses
 
-    results = json.loads((book.root / "ganlib" / "benchmark_results.json").read_text())
+    results = json.loads((book.root / "ganlib" / "book" / "benchmark_results.json").read_text())
     cpu, smoke = fresh_runtime(page.stem, "cpu", results), fresh_runtime(page.stem, "smoke", results)
     if cpu == "not measured":
         return ("*Run time: this notebook only reads stored results; its last cell prints how long "

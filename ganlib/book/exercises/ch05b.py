@@ -43,7 +43,7 @@ EX4_WALK = (2, 3, 11, 0)
 
 def expected_exercise_1() -> tuple[float, float]:
     """``(Kendall's τ, mean |synthetic − real|)`` of :data:`EX1_REAL` vs :data:`EX1_SYNTHETIC`."""
-    from ..synthetic_eval import ranking_agreement
+    from ..ch05b import ranking_agreement
 
     out = ranking_agreement(EX1_REAL, EX1_SYNTHETIC)
     return out["kendall_tau"], out["mean_abs_gap"]
@@ -53,7 +53,7 @@ def expected_exercise_2() -> tuple[float, bool]:
     """``(p, p < 0.05)``: the two-sided p-value of Kendall's τ for *perfect* agreement of
     :data:`EX2_N_CLASSIFIERS` rankings (the smallest p-value the test can give), and whether it is
     significant at the 5 % level."""
-    from ..synthetic_eval import ranking_agreement
+    from ..ch05b import ranking_agreement
 
     scores = list(range(EX2_N_CLASSIFIERS))
     p = ranking_agreement(scores, scores)["p_value"]
@@ -64,8 +64,8 @@ def expected_exercise_3(gan, data, epochs: int) -> float:
     """TSTR accuracy of :func:`ganlib.models.mnist_mlp_classifier`: trained on
     ``gan.generate(len(y_train), labels=y_train, seed=EX3_SEED + 1)`` for ``epochs`` epochs with
     seed :data:`EX3_SEED`, tested on ``(data.x_test, data.y_test)``."""
-    from ..metrics import classification_accuracy_score
-    from ..models import mnist_mlp_classifier
+    from ...metrics import classification_accuracy_score
+    from ...models import mnist_mlp_classifier
 
     x_gen = gan.generate(len(data.y_train), labels=data.y_train, seed=EX3_SEED + 1)
     return classification_accuracy_score(x_gen, data.y_train, data.x_test, data.y_test, mnist_mlp_classifier,
@@ -74,7 +74,7 @@ def expected_exercise_3(gan, data, epochs: int) -> float:
 
 def expected_exercise_4(gan, classifier) -> float:
     """``flip_t`` of ``classifier`` along ``latent_walk(gan, *EX4_WALK)`` (NaN if it never flips)."""
-    from ..synthetic_eval import decision_flips, latent_walk
+    from ..ch05b import decision_flips, latent_walk
 
     a, b, n_steps, seed = EX4_WALK
     walk = latent_walk(gan, a, b, n_steps, seed=seed)

@@ -2,7 +2,7 @@
 
 Every checker recomputes the expected answer with ganlib (exact densities of
 :class:`ganlib.data.GaussianMixture`, :func:`ganlib.losses.optimal_discriminator`,
-:func:`ganlib.losses.value_at_optimal_discriminator`, :func:`ganlib.toy.discriminator_log_odds`)
+:func:`ganlib.losses.value_at_optimal_discriminator`, :func:`ganlib.book.ch02.discriminator_log_odds`)
 instead of storing it, prints a one-line verdict and returns ``True``/``False``.
 """
 
@@ -43,21 +43,21 @@ def _pair(answer):
 
 
 def _d_star_at(p_data, p_g, x: float) -> float:
-    from ..losses import optimal_discriminator
+    from ...losses import optimal_discriminator
 
     point = np.array([[x]])
     return float(optimal_discriminator(p_data.pdf(point), p_g.pdf(point))[0])
 
 
 def _data_and_collapsed_generator():
-    from ..data import mixture_1d
+    from ...data import mixture_1d
 
     return mixture_1d(), mixture_1d(means=(2.0,), stds=(0.5,))
 
 
 def expected_exercise_1() -> float:
     """``D*(0)`` for ``p_data = N(0, 1)`` and ``p_g = N(1, 1)``: ``1 / (1 + exp(-1/2))``."""
-    from ..data import mixture_1d
+    from ...data import mixture_1d
 
     return _d_star_at(mixture_1d(means=(0.0,), stds=(1.0,)), mixture_1d(means=(1.0,), stds=(1.0,)), 0.0)
 
@@ -74,8 +74,8 @@ def check_exercise_1(answer) -> bool:
 
 def expected_exercise_2() -> tuple[float, float]:
     """``(D*(x), V(D*, G))`` when ``p_g = p_data``: ``(1/2, -log 4)``, computed on a grid."""
-    from ..data import mixture_1d
-    from ..losses import optimal_discriminator, value_at_optimal_discriminator
+    from ...data import mixture_1d
+    from ...losses import optimal_discriminator, value_at_optimal_discriminator
 
     p = mixture_1d().pdf(_GRID[:, None])
     d_star = optimal_discriminator(p, p)
@@ -115,7 +115,7 @@ def check_exercise_3(answer) -> bool:
 
 def expected_exercise_4() -> float:
     """``p_data / p_g`` where an optimal discriminator outputs 0.8: ``0.8 / 0.2 = 4``."""
-    from ..toy import discriminator_log_odds
+    from ..ch02 import discriminator_log_odds
 
     return float(np.exp(discriminator_log_odds([0.8])[0]))
 

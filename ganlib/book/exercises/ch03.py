@@ -50,15 +50,15 @@ def _logit(p) -> np.ndarray:
 
 def expected_exercise_1() -> float:
     """L_D = -mean(log D(x)) - mean(log(1 - D(G(z)))), computed by ganlib.losses.discriminator_loss."""
-    from ..losses import discriminator_loss
+    from ...losses import discriminator_loss
 
     return float(discriminator_loss(_logit(EX1_D_REAL), _logit(EX1_D_FAKE)).numpy())
 
 
 def expected_exercise_2() -> np.ndarray:
     """D*(x) = p_data / (p_data + p_g) at :data:`EX2_POINTS`, by ganlib.losses.optimal_discriminator."""
-    from ..data import mixture_1d
-    from ..losses import optimal_discriminator
+    from ...data import mixture_1d
+    from ...losses import optimal_discriminator
 
     x = np.asarray(EX2_POINTS, dtype=np.float64)
     p_data = mixture_1d(means=(0.0,), stds=(1.0,)).pdf(x)
@@ -67,8 +67,8 @@ def expected_exercise_2() -> np.ndarray:
 
 
 def expected_exercise_3() -> tuple[float, float]:
-    """(dL/dl minimax, dL/dl non-saturating) at l = :data:`EX3_LOGIT`, by ganlib.theory."""
-    from ..theory import generator_loss_gradients
+    """(dL/dl minimax, dL/dl non-saturating) at l = :data:`EX3_LOGIT`, by ganlib.book.ch03."""
+    from ..ch03 import generator_loss_gradients
 
     d = 1.0 / (1.0 + math.exp(-EX3_LOGIT))
     g = generator_loss_gradients([d], wrt="logit")
@@ -77,7 +77,7 @@ def expected_exercise_3() -> tuple[float, float]:
 
 def expected_exercise_4() -> tuple[float, float]:
     """(JSD(p || q), V(D*, G)) for the discrete :data:`EX4_P`, :data:`EX4_Q` (dx = 1)."""
-    from ..losses import jensen_shannon_divergence, value_at_optimal_discriminator
+    from ...losses import jensen_shannon_divergence, value_at_optimal_discriminator
 
     return (
         jensen_shannon_divergence(EX4_P, EX4_Q, 1.0),

@@ -50,7 +50,7 @@ EXERCISE_1_GAUSSIANS = (
 
 def expected_exercise_1() -> float:
     """The Fréchet distance between the two Gaussians of :data:`EXERCISE_1_GAUSSIANS`."""
-    from ..metrics import frechet_distance
+    from ...metrics import frechet_distance
 
     return frechet_distance(*EXERCISE_1_GAUSSIANS)
 
@@ -81,8 +81,8 @@ def mode_dropping_on_ring(n: int = 1000, *, n_modes: int = 8, kept: int = 4, nea
     Returns:
       ``{"perfect": prdc dict, "dropping": prdc dict}`` (:func:`ganlib.metrics.prdc`).
     """
-    from ..data import GaussianMixture, ring_of_gaussians
-    from ..metrics import prdc
+    from ...data import GaussianMixture, ring_of_gaussians
+    from ...metrics import prdc
 
     ring = ring_of_gaussians(n_modes)
     half = GaussianMixture(ring.means[:kept], ring.stds[:kept])
@@ -116,7 +116,7 @@ def check_exercise_2(answer) -> bool:
         given == expected_exercise_2(),
         "Exercise 2",
         "precision and density ask 'is each sample realistic?'; recall and coverage ask "
-        "'is each real region produced?'. Run ganlib.exercises.ch05a.mode_dropping_on_ring().",
+        "'is each real region produced?'. Run ganlib.book.exercises.ch05a.mode_dropping_on_ring().",
     )
 
 
@@ -134,8 +134,8 @@ def precision_recall_pairs(n: int = 1000, *, seed: int = 0) -> dict:
     Returns:
       ``{"A": {"precision", "recall"}, "B": {...}}``.
     """
-    from ..data import GaussianMixture, ring_of_gaussians
-    from ..metrics import prdc
+    from ...data import GaussianMixture, ring_of_gaussians
+    from ...metrics import prdc
 
     ring = ring_of_gaussians(8)
     real = ring.sample(n, seed=seed)
@@ -175,7 +175,7 @@ def fid_ratio_same_distribution(d: int = 8, small: int = 100, large: int = 1000,
     finite-sample bias, which shrinks roughly like ``1/n``: the ratio is close to ``large/small``.
     Computed with :func:`ganlib.metrics.fid_at_sample_sizes` (``n_repeats`` subsets per size).
     """
-    from ..metrics import fid_at_sample_sizes
+    from ...metrics import fid_at_sample_sizes
 
     rng = np.random.default_rng(seed)
     a, b = rng.normal(size=(large, d)), rng.normal(size=(large, d))
@@ -249,7 +249,7 @@ def _mmd2_mistakes(x: np.ndarray, y: np.ndarray) -> list[tuple[str, float]]:
 
 def expected_exercise_5() -> float:
     """The unbiased MMD² of :func:`exercise_5_samples` with KID's cubic kernel (ganlib's value)."""
-    from ..metrics import mmd2_unbiased
+    from ...metrics import mmd2_unbiased
 
     return mmd2_unbiased(*exercise_5_samples())
 

@@ -26,7 +26,7 @@ from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, check_positive_int
+from .._checks import as_array, check_positive_int
 
 __all__ = [
     "parameter_count",
@@ -59,7 +59,7 @@ def _check_model(model, name: str):
 
 
 def _check_gan(gan, name: str = "gan"):
-    from .training import GAN
+    from ..training import GAN
 
     if not isinstance(gan, GAN):
         raise TypeError(f"{name}: expected a ganlib.GAN, got {type(gan).__name__}")
@@ -209,8 +209,8 @@ def make_mlp_gan(hidden_units: int = 256, *, learning_rate: float = 2e-4, beta_1
     """
     import keras
 
-    from . import models
-    from .training import GAN
+    from .. import models
+    from ..training import GAN
 
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     keras.utils.set_random_seed(check_positive_int(seed, "seed", minimum=0))
@@ -273,7 +273,7 @@ def time_training(
       ``repeats``, ``steps_per_execution``, ``parameters`` (generator + discriminator) and
       ``gan`` (the trained GAN, for inspection).
     """
-    from .data import make_dataset
+    from ..data import make_dataset
 
     _check_callable(make_gan_fn, "make_gan_fn")
     _check_callable(clock, "clock")
@@ -420,7 +420,7 @@ def classifier_confidence(images, classifier, *, batch_size: int = 256) -> tuple
       ``(confidence, predicted)``: float64 ``(N,)`` in ``[1/C, 1]`` and int64 ``(N,)`` class
       indices.
     """
-    from .metrics import _images, _run_batched, _softmax
+    from ..metrics import _images, _run_batched, _softmax
 
     x = _images(images, "images")
     _check_callable(classifier, "classifier")
@@ -614,9 +614,9 @@ def mode_collapse_runs(mixture, settings: Mapping[str, Mapping], *, seeds, steps
     """
     import pandas as pd
 
-    from .data import GaussianMixture
-    from .metrics import mode_coverage
-    from .training import make_gan, train
+    from ..data import GaussianMixture
+    from ..metrics import mode_coverage
+    from ..training import make_gan, train
 
     if not isinstance(mixture, GaussianMixture):
         raise TypeError(f"mixture: expected a ganlib.data.GaussianMixture, got {type(mixture).__name__}")

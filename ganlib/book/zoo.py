@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, check_positive_int
+from .._checks import as_array, check_positive_int
 
 __all__ = ["TrainedGAN", "trained_gan", "book_mlp_gan", "book_dcgan", "book_conditional_gan"]
 
@@ -34,7 +34,7 @@ class TrainedGAN(NamedTuple):
 
 def _code_fingerprint() -> str:
     """Hash of the modules that determine a trained model, so a code change invalidates the cache."""
-    here = pathlib.Path(__file__).resolve().parent
+    here = pathlib.Path(__file__).resolve().parents[1]  # the core modules, in ganlib/
     h = hashlib.sha1()
     for name in ("training.py", "models.py", "losses.py", "data.py", "callbacks.py"):
         h.update((here / name).read_bytes())
@@ -80,9 +80,9 @@ def trained_gan(
       callbacks: extra Keras callbacks (they only run when training actually happens).
       **gan_options: passed to :func:`ganlib.make_gan` (``loss``, ``steps_per_execution``, ...).
     """
-    from .callbacks import SampleGrid
-    from .data import cache_dir
-    from .training import make_gan, train
+    from ..callbacks import SampleGrid
+    from ..data import cache_dir
+    from ..training import make_gan, train
 
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -131,7 +131,7 @@ def _exclusive(lock_path: pathlib.Path):
 
 
 def _train_cached(gan, x, y, directory, grid, cbs, epochs, batch_size, seed, verbose) -> TrainedGAN:
-    from .training import train
+    from ..training import train
 
     snap_path = directory / "snapshots.npz"
     done = (directory / "meta.json").exists() and json.loads((directory / "meta.json").read_text())["epoch"] >= epochs

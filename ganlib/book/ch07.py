@@ -29,7 +29,7 @@ import numpy as np
 
 import keras
 
-from ._checks import as_array, check_positive_int
+from .._checks import as_array, check_positive_int
 
 __all__ = [
     "METRIC_COLUMNS",
@@ -84,7 +84,7 @@ def sample_metrics(real_features, fake_features, *, nearest_k: int = 5, kid_subs
       better (0 for identical distributions, KID can be slightly negative); precision, recall,
       coverage in [0, 1] and density (≈ 1 for matching distributions): higher is better.
     """
-    from . import metrics
+    from .. import metrics
 
     real = as_array(real_features, "real_features", ndim=2, min_samples=2)
     fake = as_array(fake_features, "fake_features", ndim=2, min_samples=2)
@@ -164,7 +164,7 @@ def compare_generators(generators, real_images, extractor, classifier=None, *, n
     """
     import pandas as pd
 
-    from . import metrics
+    from .. import metrics
 
     _check_mapping(generators, "generators", "a dict of name -> callable n -> images (or an array of images)")
     real = as_array(real_images, "real_images", min_samples=2, value_range=(0.0, 1.0))
@@ -219,7 +219,7 @@ def metrics_over_training(snapshots, real_images, extractor, history=None, *, ne
 
     ``snapshots[e]`` holds images generated from fixed noise after ``e`` completed epochs
     (``e = 0``: before training), as kept by :class:`ganlib.callbacks.SampleGrid` and
-    :func:`ganlib.zoo.trained_gan`. Row ``e`` holds :func:`sample_metrics` of those images
+    :func:`ganlib.book.zoo.trained_gan`. Row ``e`` holds :func:`sample_metrics` of those images
     against ``real_images`` and, if ``history`` is given, ``history[key][e - 1]`` for every
     logged key (the mean of epoch ``e``; NaN for ``e = 0`` or an epoch not in the logs).
 
@@ -312,8 +312,8 @@ def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2,
     Returns:
       Seconds per epoch (float > 0 with a real clock). This is a measurement of *this* machine.
     """
-    from .training import ARCHITECTURES, make_gan, train
-    from ._checks import check_choice
+    from ..training import ARCHITECTURES, make_gan, train
+    from .._checks import check_choice
 
     check_choice(architecture, "architecture", ARCHITECTURES)
     x = as_array(x, "x", min_samples=1).astype(np.float32, copy=False)

@@ -31,7 +31,7 @@ import numpy as np
 
 import keras
 
-from ._checks import as_array, check_positive_int, check_probability
+from .._checks import as_array, check_positive_int, check_probability
 
 __all__ = [
     "synthetic_test_set",
@@ -63,7 +63,7 @@ ZOO_NAMES = ("CNN", "MLP", "logistic regression", "MLP, noisy labels", "CNN, few
 
 
 def _check_conditional_gan(gan, name: str = "gan"):
-    from .training import GAN
+    from ..training import GAN
 
     if not isinstance(gan, GAN):
         raise TypeError(f"{name}: expected a ganlib.GAN, got {type(gan).__name__}")
@@ -206,7 +206,7 @@ def evaluate_classifiers(classifiers, sets, *, batch_size: int = 512):
     """
     import pandas as pd
 
-    from .metrics import accuracy
+    from ..metrics import accuracy
 
     classifiers = _check_classifiers(classifiers)
     sets = _check_named(sets, "sets", "(x, y) pair")
@@ -241,7 +241,7 @@ def accuracy_ci(classifier, x, y, *, n_bootstrap: int = 200, confidence: float =
     Returns:
       :class:`ganlib.metrics.BootstrapResult` ``(estimate, low, high, std)``.
     """
-    from .metrics import bootstrap_ci
+    from ..metrics import bootstrap_ci
 
     xa, ya = _check_labeled(x, y, "x", "y")
     n_bootstrap = check_positive_int(n_bootstrap, "n_bootstrap", minimum=2)
@@ -444,7 +444,7 @@ def train_classifier_zoo(x, y, *, epochs: int, seed: int = 0, few_fraction: floa
       ``dict`` name -> trained ``keras.Model`` (images -> logits ``(B, 10)``), in the order of
       :data:`ZOO_NAMES`.
     """
-    from .models import mnist_classifier, mnist_logistic_regression, mnist_mlp_classifier, train_classifier
+    from ..models import mnist_classifier, mnist_logistic_regression, mnist_mlp_classifier, train_classifier
 
     xa, ya = _check_labeled(x, y, "x", "y")
     if ya.max() > 9:
@@ -525,7 +525,7 @@ def train_on_synthetic_test_on_real(gan, x_train, y_train, x_test, y_test, make_
     Returns:
       ``dict`` training set -> test accuracy in ``[0, 1]`` (keys as above, in that order).
     """
-    from .metrics import classification_accuracy_score
+    from ..metrics import classification_accuracy_score
 
     gan = _check_conditional_gan(gan)
     xtr, ytr = _check_labeled(x_train, y_train, "x_train", "y_train")
@@ -755,7 +755,7 @@ def plot_accuracy_agreement(real, synthetic, *, real_ci=None, synthetic_ci=None,
     """
     import matplotlib.pyplot as plt
 
-    from .plots import STYLE
+    from ..plots import STYLE
 
     names_r, r = _scores(real, "real")
     names_s, s = _scores(synthetic, "synthetic")
@@ -815,7 +815,7 @@ def plot_decision_walk(images, predictions, *, title=None):
     """
     import matplotlib.pyplot as plt
 
-    from .plots import STYLE, plot_heatmap
+    from ..plots import STYLE, plot_heatmap
 
     x = _check_images(images, "images")
     if not hasattr(predictions, "to_numpy") or getattr(predictions, "ndim", None) != 2:

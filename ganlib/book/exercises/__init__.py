@@ -1,6 +1,6 @@
 """Answer checkers for the book's classroom exercises, one module per chapter.
 
-Students call e.g. ``ganlib.exercises.ch03.check_exercise_1(answer)``: it prints whether the
+Students call e.g. ``ganlib.book.exercises.ch03.check_exercise_1(answer)``: it prints whether the
 answer is right (and a hint if not) and returns ``True``/``False``; an unanswered exercise
 (``None``) is reported as such. Checkers recompute the expected answer with ganlib instead of
 storing it, so they stay right when the library changes.
@@ -37,7 +37,7 @@ def close_to(answer, expected, *, rtol: float = 1e-3, atol: float = 1e-6) -> boo
         return False
 
 
-def __getattr__(name):  # lazy: ganlib.exercises.ch03 imports ganlib.exercises.ch03
+def __getattr__(name):  # lazy: ganlib.book.exercises.ch03 imports ganlib.book.exercises.ch03
     if name.startswith("ch"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(name)

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import as_array, check_positive_int, check_probability, check_same_dim
+from .._checks import as_array, check_positive_int, check_probability, check_same_dim
 
 __all__ = [
     "drop_classes",
@@ -280,7 +280,7 @@ def embed(images, classifier, *, layer: str = "features", batch_size: int = 256)
     """
     import keras
 
-    from .models import feature_extractor
+    from ..models import feature_extractor
 
     x = _images(images, "images")
     features = feature_extractor(classifier, layer)  # validates classifier and layer
@@ -352,7 +352,7 @@ def metric_suite(real_features, fake_features, *, fake_probs=None, train_feature
     Returns:
       ``dict`` of Python floats with the keys above (optional ones only when their input is given).
     """
-    from . import metrics
+    from .. import metrics
 
     real = _features(real_features, "real_features")
     fake = _features(fake_features, "fake_features")
@@ -526,8 +526,8 @@ def discriminator_two_sample_test(gan, real_images, fake_images, *, train_images
     """
     from scipy.stats import binomtest
 
-    from . import metrics
-    from .training import GAN
+    from .. import metrics
+    from ..training import GAN
 
     if not isinstance(gan, GAN):
         raise TypeError(f"gan: expected a ganlib.GAN, got {type(gan).__name__}")

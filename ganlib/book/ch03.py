@@ -29,8 +29,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from . import losses as _losses
-from ._checks import as_array, check_choice, check_positive_int
+from .. import losses as _losses
+from .._checks import as_array, check_choice, check_positive_int
 
 __all__ = [
     "SATURATION_LOSSES",
@@ -252,7 +252,7 @@ def optimal_value_and_jsd(p_data, p_g, dx) -> JSDIdentity:
 
 
 def _check_gan(gan, *, compiled: bool = True):
-    from .training import GAN
+    from ..training import GAN
 
     if not isinstance(gan, GAN):
         raise TypeError(f"gan: expected a ganlib.GAN, got {type(gan).__name__}")
@@ -348,7 +348,7 @@ def clone_gan(
     """
     import keras
 
-    from .training import GAN
+    from ..training import GAN
 
     _check_gan(gan, compiled=False)
     loss = gan.loss_name if loss is None else check_choice(loss, "loss", _losses.LOSS_NAMES)

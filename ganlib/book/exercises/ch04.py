@@ -57,7 +57,7 @@ for real in batches:  # real: (64, 28, 28, 1)
 
 def numbered(snippet: str = EX4_SNIPPET) -> str:
     """``snippet`` with line numbers ``" 1 | ..."`` (for printing an exercise's code)."""
-    from ..reference_loops import with_line_numbers
+    from ..ch04 import with_line_numbers
 
     if not isinstance(snippet, str):
         raise TypeError(f"snippet: expected a str, got {type(snippet).__name__}")
@@ -67,7 +67,7 @@ def numbered(snippet: str = EX4_SNIPPET) -> str:
 def expected_exercise_1() -> int:
     """Parameters of the source's generator + discriminator with :data:`EX1_HIDDEN_UNITS` hidden
     units, counted by Keras on ganlib's builders (the source's architecture)."""
-    from ..models import mlp_discriminator, mlp_generator
+    from ...models import mlp_discriminator, mlp_generator
 
     g = mlp_generator(latent_dim=100, hidden_units=EX1_HIDDEN_UNITS)
     d = mlp_discriminator(hidden_units=EX1_HIDDEN_UNITS)
@@ -81,8 +81,8 @@ def expected_exercise_2() -> np.ndarray:
 
 def expected_exercise_3() -> float:
     """Fraction of the generated rows that the source's loops label "real" (1), from the
-    closed form :func:`ganlib.reference_loops.source_article_counts`."""
-    from ..reference_loops import source_article_counts
+    closed form :func:`ganlib.book.ch04.source_article_counts`."""
+    from ..ch04 import source_article_counts
 
     c = source_article_counts(EX3_BATCH_SIZE, EX3_EPOCHS)
     labelled_real = sum(c[p]["fake_labelled_real"] for p in ("train_generator", "train_discriminator"))

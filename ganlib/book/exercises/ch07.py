@@ -44,7 +44,7 @@ SCENARIOS = {
 
 
 def _kl_expected():
-    from ..vae import vae_kl_divergence
+    from ...vae import vae_kl_divergence
 
     return float(np.asarray(vae_kl_divergence([list(EXERCISE_1_MEAN)], [list(EXERCISE_1_LOG_VAR)]))[0])
 
@@ -83,8 +83,8 @@ def images_per_second(seconds_per_epoch: float, n_train: int, batch_size: int) -
     Returns:
       Images per second as a float.
     """
-    from .._checks import check_positive_int
-    from ..data import steps_per_epoch
+    from ..._checks import check_positive_int
+    from ...data import steps_per_epoch
 
     if isinstance(seconds_per_epoch, bool) or not isinstance(seconds_per_epoch, (int, float, np.integer, np.floating)):
         raise TypeError(f"seconds_per_epoch: expected a number > 0, got {type(seconds_per_epoch).__name__}")

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from ._checks import as_array, check_positive_int
+from .._checks import as_array, check_positive_int
 
 __all__ = [
     "scott_bandwidth",
@@ -186,7 +186,7 @@ def density_view_1d(data_distribution, gen_samples, x_grid, *, d_values=None, ba
     Returns:
       :class:`DensityView1D`.
     """
-    from .losses import optimal_discriminator
+    from ..losses import optimal_discriminator
 
     if not callable(getattr(data_distribution, "pdf", None)):
         raise TypeError(
@@ -361,7 +361,7 @@ def train_with_movie(gan, x, *, epochs: int, batch_size: int, every: int = 1, n_
       ``(history, movie)``: the ``keras.callbacks.History`` (per-epoch means of ``d_loss``,
       ``g_loss``, ``d_real``, ``d_fake``) and the :class:`TrainingMovie`.
     """
-    from .training import train
+    from ..training import train
 
     seed = check_positive_int(seed, "seed", minimum=0)
     movie = TrainingMovie(every=every, n_samples=n_samples, x_grid=x_grid, seed=seed + 1234)
@@ -402,8 +402,8 @@ def fit_discriminator(real, fake, *, steps: int, batch_size: int = 256, learning
     """
     import tensorflow as tf
 
-    from .losses import discriminator_loss
-    from .models import toy_discriminator
+    from ..losses import discriminator_loss
+    from ..models import toy_discriminator
 
     xr = as_array(real, "real", ndim=(1, 2), min_samples=1)
     xf = as_array(fake, "fake", ndim=(1, 2), min_samples=1)
@@ -480,7 +480,7 @@ def discriminator_accuracy(d_real, d_fake, *, threshold: float = 0.5) -> float:
     Returns:
       Python float in ``[0, 1]``.
     """
-    from ._checks import check_probability
+    from .._checks import check_probability
 
     dr = as_array(d_real, "d_real", ndim=1, min_samples=1, value_range=(0.0, 1.0))
     df = as_array(d_fake, "d_fake", ndim=1, min_samples=1, value_range=(0.0, 1.0))
@@ -531,7 +531,7 @@ def density_panels_1d(views, *, titles=None, ncols: int = 2, show_d_star: bool =
     Returns:
       A ``matplotlib.figure.Figure`` with one visible main axes per view.
     """
-    from .plots import plot_density_1d
+    from ..plots import plot_density_1d
 
     if not isinstance(views, (list, tuple)) or not views:
         raise TypeError("views: expected a non-empty list of DensityView1D")
@@ -562,7 +562,7 @@ def sample_panels_2d(sample_sets, *, real=None, means=None, titles=None, ncols: 
     Returns:
       A ``matplotlib.figure.Figure``.
     """
-    from .plots import plot_samples_2d
+    from ..plots import plot_samples_2d
 
     if not isinstance(sample_sets, (list, tuple)) or not sample_sets:
         raise TypeError("sample_sets: expected a non-empty list of (M, 2) arrays")
@@ -600,7 +600,7 @@ def dynamics_figure(history, *, steps_per_epoch: int, frame_steps=None, curves=N
     """
     import pandas as pd
 
-    from .plots import plot_losses, plot_metric_curves
+    from ..plots import plot_losses, plot_metric_curves
 
     data = getattr(history, "history", history)
     if not hasattr(data, "get") or data.get("d_loss") is None or data.get("g_loss") is None:
@@ -655,8 +655,8 @@ def density_ratio_figure(x_grid, d_values, p_data, p_g, *, log_ratio=None, min_d
     Returns:
       A ``matplotlib.figure.Figure`` with the two main axes (plus the left panel's twin axis).
     """
-    from .losses import optimal_discriminator
-    from .plots import COLORS, STYLE, plot_density_1d
+    from ..losses import optimal_discriminator
+    from ..plots import COLORS, STYLE, plot_density_1d
 
     import matplotlib as mpl
 

@@ -49,7 +49,7 @@ def expected_exercise_1() -> float:
 
     Computed with :func:`ganlib.losses.discriminator_loss` on zero logits.
     """
-    from ..losses import discriminator_loss
+    from ...losses import discriminator_loss
 
     zeros = np.zeros(8, dtype=np.float32)
     return float(discriminator_loss(zeros, zeros))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from ._checks import check_choice
+from .._checks import check_choice
 
 __all__ = ["Profile", "PROFILES", "get_profile", "profile_name", "ENV_VAR"]
 
@@ -115,7 +115,7 @@ PROFILES: dict[str, Profile] = {
 
 
 def _gpu_available() -> bool:
-    from .utils import quiet_native_stderr
+    from ..utils import quiet_native_stderr
 
     try:
         with quiet_native_stderr():  # the GPU probe logs "failed call to cuInit" on CPU machines

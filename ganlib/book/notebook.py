@@ -8,7 +8,8 @@
   (CI) they are reported as not checked instead of being silently skipped.
 * :class:`Stopwatch` measures a chapter's run time so the chapter can state it (measured, never
   guessed).
-* :func:`load_mnist` loads MNIST capped to the profile's sizes.
+* :func:`mnist` loads MNIST capped to the profile's sizes (the book's data; the general loader
+  is :func:`ganlib.data.load_mnist`).
 * :func:`expect_error` runs code that is *meant* to fail (the source article's mistakes): it
   prints the error and the failing line instead of stopping "Run all", and fails if no error
   comes.
@@ -21,14 +22,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import platform
 import re
 import time
 
+from ..utils import quiet_native_stderr
 from .profiles import PROFILES, Profile, get_profile
 
-__all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "load_mnist", "CLAIMS", "GLUED",
+__all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "mnist", "CLAIMS", "GLUED",
            "in_book_build", "expect_error", "exec_source", "prose", "print_source", "benchmark_results",
-           "fresh_runtime"]
+           "fresh_runtime", "setup_notebook", "environment_report", "notebook_stopwatch", "REPOSITORY_URL"]
 
 _RANK = {name: i for i, name in enumerate(PROFILES)}  # smoke < cpu < gpu
 
@@ -120,7 +124,7 @@ def claim(condition, statement: str, *, requires: str = "smoke", profile: Profil
       requires: the smallest run profile whose budget makes the claim meaningful. In a smaller
         profile the claim is printed as *not checked* (e.g. 1 epoch of DCGAN training in CI
         cannot show sharp digits); in that profile and larger ones it must hold.
-      profile: the active profile (default: :func:`ganlib.get_profile`).
+      profile: the active profile (default: :func:`ganlib.book.get_profile`).
 
     Returns:
       ``True`` if the claim was checked (and held), ``False`` if it was not checked.
@@ -169,12 +173,12 @@ class Stopwatch:
 
 
 def benchmark_results() -> dict:
-    """The benchmark results the book reports (``ganlib/benchmark_results.json``, written by
+    """The benchmark results the book reports (``ganlib/book/benchmark_results.json``, written by
     ``make bench`` on the book's build machine and shipped with the package)."""
     import json
     from importlib import resources
 
-    return json.loads(resources.files("ganlib").joinpath("benchmark_results.json").read_text())
+    return json.loads(resources.files("ganlib.book").joinpath("benchmark_results.json").read_text())
 
 
 def _duration_text(seconds: float) -> str:
@@ -203,13 +207,11 @@ def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
     Glued values (for the "Run time" line at the top of each chapter):
 
     * ``<prefix>_runtime`` ("about 3 minutes"), ``<prefix>_seconds`` and ``<prefix>_profile``:
-      this run, timed from :func:`ganlib.setup_notebook` (or ``stopwatch``) to this call;
+      this run, timed from :func:`ganlib.book.setup_notebook` (or ``stopwatch``) to this call;
     * ``<prefix>_fresh_cpu`` / ``<prefix>_fresh_smoke``: the benchmarks' time for the chapter on
       a fresh runtime (empty model cache) in the ``cpu`` / ``smoke`` profile on the build machine.
     """
-    from . import utils
-
-    sw = stopwatch or utils.notebook_stopwatch()
+    sw = stopwatch or notebook_stopwatch()
     text = sw.minutes_text()
     seconds = round(sw.seconds)
     glue(f"{prefix}_runtime", text)
@@ -222,14 +224,14 @@ def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
     return text
 
 
-def load_mnist(profile: Profile | None = None, *, seed: int = 0, verbose: bool = True):
+def mnist(profile: Profile | None = None, *, seed: int = 0, verbose: bool = True):
     """MNIST capped to the profile's sizes (``profile.mnist_train`` / ``profile.mnist_test``).
 
     Uses :func:`ganlib.data.load_mnist` with ``source="auto"`` (full Keras MNIST when available,
     the offline 5,000-image subset otherwise) and keeps a class-stratified subset of at most
     the profile's number of images.
     """
-    from .data import load_mnist as _load
+    from ..data import load_mnist as _load
 
     profile = profile or get_profile()
     full = _load("auto", verbose=False)
@@ -264,7 +266,7 @@ def _failing_line(tb) -> str | None:
         return None
     import os
 
-    package = os.path.dirname(os.path.abspath(__file__))  # ganlib's own frames are library frames too
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # ganlib: library frames too
     own = [f for f in frames if not any(part in f.filename for part in _LIBRARY_PATH_PARTS)
            and not os.path.abspath(f.filename).startswith(package + os.sep)
            and not f.filename.endswith("contextlib.py")]
@@ -406,3 +408,86 @@ def print_source(module: str, qualname: str | None = None, *, start_at: str | No
     text = "\n".join(lines)
     print(text)
     return text
+
+
+# --------------------------------------------------------------------------------------------
+# Set-up of every chapter
+
+#: The book's source repository (also in ``_config.yml``; a test keeps the two in sync).
+REPOSITORY_URL = "https://github.com/ganlib-book/gan-model-evaluation"
+
+
+#: The chapter's stopwatch: started when ``ganlib.book`` is imported (a chapter's run time
+#: includes importing TensorFlow), restarted by a second :func:`setup_notebook` in the same kernel.
+_CHAPTER_STOPWATCH: "Stopwatch | None" = None
+_SETUP_DONE = False
+
+
+def notebook_stopwatch() -> "Stopwatch":
+    """The chapter's stopwatch (started now if nothing started it)."""
+    global _CHAPTER_STOPWATCH
+    if _CHAPTER_STOPWATCH is None:
+        _CHAPTER_STOPWATCH = Stopwatch()
+    return _CHAPTER_STOPWATCH
+
+
+def environment_report() -> dict:
+    """Facts about this run: versions, accelerator and the active run profile."""
+    import keras
+    import tensorflow as tf
+
+    from .profiles import profile_name
+
+    with quiet_native_stderr():
+        gpus = tf.config.list_physical_devices("GPU")
+    names = []
+    for gpu in gpus:
+        try:
+            names.append(tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name))
+        except Exception:
+            names.append(gpu.name)
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "gpus": names,
+        "cpu_cores": os.cpu_count(),
+        "on_colab": "COLAB_RELEASE_TAG" in os.environ or "COLAB_GPU" in os.environ,
+        "profile": profile_name(),
+    }
+
+
+def setup_notebook(seed: int = 0, *, quiet: bool = False):
+    """First cell of every chapter: seed everything, report the hardware, return the profile.
+
+    On a machine without a GPU it prints how to get one on Colab
+    (*Runtime -> Change runtime type -> GPU*). Returns the active :class:`ganlib.book.Profile`.
+    """
+    global _CHAPTER_STOPWATCH, _SETUP_DONE
+    from ..utils import set_seed
+    from .profiles import get_profile
+
+    if _SETUP_DONE:  # the notebook runs again in the same kernel: time it from here
+        _CHAPTER_STOPWATCH = Stopwatch()
+    notebook_stopwatch()
+    _SETUP_DONE = True
+    # TensorFlow's C++ start-up chatter is not useful to readers.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with quiet_native_stderr():
+        import tensorflow  # noqa: F401  (imported here, quietly, and timed with the chapter)
+    set_seed(seed)
+    report = environment_report()
+    profile = get_profile(report["profile"])
+    if not quiet:
+        if report["gpus"]:
+            device = "GPU: " + ", ".join(report["gpus"])
+        else:
+            device = f"no GPU, {report['cpu_cores']} CPU core(s)"
+        print(f"TensorFlow {report['tensorflow']} / Keras {report['keras']}; {device}")
+        print(profile.describe())
+        if not report["gpus"] and report["on_colab"]:
+            print("Tip: Runtime -> Change runtime type -> T4 GPU, then run all cells again.")
+        elif not report["gpus"] and profile.name != "smoke":
+            print("No GPU found: using the 'cpu' profile (smaller budgets). On Colab choose "
+                  "Runtime -> Change runtime type -> GPU for the full 'gpu' profile.")
+    return profile

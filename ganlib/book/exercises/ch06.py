@@ -40,7 +40,7 @@ def exercise_1_expected(timing: dict) -> tuple[float, float]:
     ``FULL_EPOCHS`` epochs over ``FULL_MNIST_IMAGES`` images at that throughput."""
     for key in ("seconds_per_epoch", "steps_per_epoch", "batch_size"):
         if not isinstance(timing, dict) or key not in timing:
-            raise TypeError(f"timing: expected the dict returned by ganlib.diagnostics.time_training (needs {key!r})")
+            raise TypeError(f"timing: expected the dict returned by ganlib.book.ch06.time_training (needs {key!r})")
     ips = timing["steps_per_epoch"] * timing["batch_size"] / timing["seconds_per_epoch"]
     hours = FULL_EPOCHS * FULL_MNIST_IMAGES / ips / 3600.0
     return float(ips), float(hours)
@@ -48,7 +48,7 @@ def exercise_1_expected(timing: dict) -> tuple[float, float]:
 
 def check_exercise_1(answer, timing: dict) -> bool:
     """Exercise 1: ``answer = (images_per_second, hours)`` computed from ``timing``
-    (a :func:`ganlib.diagnostics.time_training` result): images/s from seconds per epoch, steps
+    (a :func:`ganlib.book.ch06.time_training` result): images/s from seconds per epoch, steps
     per epoch and batch size; hours for 50 epochs of 60,000 images at that rate."""
     expected = exercise_1_expected(timing)
     answer = _pair(answer, "images_per_second, hours")
@@ -65,7 +65,7 @@ def exercise_2_samples(n: int = 2000, seed: int = 0) -> np.ndarray:
     deviation 0.02) and 10% lie between modes 1 and 2 (at the midpoint of their centres plus the
     same noise): a collapsed generator with some off-manifold samples.
     """
-    from ..data import ring_of_gaussians
+    from ...data import ring_of_gaussians
 
     ring = ring_of_gaussians()
     rng = np.random.default_rng(seed)
@@ -85,8 +85,8 @@ def exercise_2_samples(n: int = 2000, seed: int = 0) -> np.ndarray:
 def check_exercise_2(answer) -> bool:
     """Exercise 2: ``answer = (modes_covered, high_quality_fraction)`` of
     :func:`exercise_2_samples` under :func:`ganlib.metrics.mode_coverage` with its defaults."""
-    from ..data import ring_of_gaussians
-    from ..metrics import mode_coverage
+    from ...data import ring_of_gaussians
+    from ...metrics import mode_coverage
 
     ring = ring_of_gaussians()
     res = mode_coverage(exercise_2_samples(), ring.means, ring.stds)
@@ -112,7 +112,7 @@ def exercise_3_controls(x_train, n: int = 200, shift: int = 2) -> np.ndarray:
 def exercise_3_expected(data, extractor, n: int = 200, shift: int = 2) -> tuple[float, float]:
     """``(z_pixel, z_feature)`` of :func:`ganlib.metrics.memorization_test` for the shifted copies
     against ``data.x_train`` with the first ``n`` test images as held-out data."""
-    from ..metrics import extract_features, memorization_test
+    from ...metrics import extract_features, memorization_test
 
     copies = exercise_3_controls(data.x_train, n, shift)
     held = np.asarray(data.x_test[:n], dtype=np.float32)
@@ -138,8 +138,8 @@ def check_exercise_3(answer, data, extractor) -> bool:
 def check_exercise_4(answer) -> bool:
     """Exercise 4: forward FLOPs per sample of the source article's generator
     (:func:`ganlib.models.mlp_generator`), counted as 2 × multiply-adds of its dense layers."""
-    from ..diagnostics import forward_flops
-    from ..models import mlp_generator
+    from ..ch06 import forward_flops
+    from ...models import mlp_generator
 
     expected = forward_flops(mlp_generator())
     ok = None if answer is None else close_to(answer, expected, rtol=0, atol=0.5)
