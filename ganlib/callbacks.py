@@ -14,7 +14,7 @@ import time
 import numpy as np
 import keras
 
-from ._checks import check_choice, check_positive_int
+from .validation import check_choice, check_positive_int
 
 __all__ = [
     "SampleGrid",

@@ -32,7 +32,7 @@ import threading
 
 import numpy as np
 
-from ._checks import as_array, check_choice, check_positive_int
+from .validation import as_array, check_choice, check_positive_int
 
 __all__ = [
     "cache_dir",

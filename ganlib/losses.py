@@ -51,7 +51,7 @@ from typing import Callable
 import numpy as np
 import tensorflow as tf
 
-from ._checks import as_array, check_choice, check_probability
+from .validation import as_array, check_choice, check_probability
 
 __all__ = [
     "value_function",

@@ -8,7 +8,7 @@ classifier of :func:`classification_accuracy_score`.
 
 Conventions: features are arrays of shape ``(n_samples, n_features)``; "real" and "fake"
 (generated) sets may have different sizes but must share the feature dimension. Bad input raises
-``ValueError``/``TypeError`` naming the argument (see :mod:`ganlib._checks`).
+``ValueError``/``TypeError`` naming the argument (see :mod:`ganlib.validation`).
 
 Overview
 
@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import (
+from .validation import (
     as_array,
     check_choice,
     check_positive_int,

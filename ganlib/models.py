@@ -28,7 +28,7 @@ import numpy as np
 import keras
 from keras import layers
 
-from ._checks import as_array, check_choice, check_positive_int
+from .validation import as_array, check_choice, check_positive_int
 
 __all__ = [
     "mlp_generator",

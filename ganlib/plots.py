@@ -28,7 +28,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._checks import as_array, check_positive_int
+from .validation import as_array, check_positive_int
 
 __all__ = [
     "STYLE",

@@ -42,7 +42,7 @@ import tensorflow as tf
 from keras.src.losses.loss import scale_loss_for_distribution
 
 from . import losses as _losses
-from ._checks import as_array, check_choice, check_positive_int
+from .validation import as_array, check_choice, check_positive_int
 
 __all__ = [
     "GAN",

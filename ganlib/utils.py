@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from ._checks import check_positive_int
+from .validation import check_positive_int
 
 __all__ = ["set_seed", "quiet_native_stderr"]
 

@@ -20,7 +20,7 @@ import numpy as np
 import keras
 from keras import layers, ops
 
-from ._checks import as_array, check_positive_int
+from .validation import as_array, check_positive_int
 
 __all__ = ["VAE", "vae_kl_divergence", "bernoulli_reconstruction_loss"]
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from .._checks import as_array, check_positive_int
+from ..validation import as_array, check_positive_int
 
 __all__ = [
     "scott_bandwidth",
@@ -480,7 +480,7 @@ def discriminator_accuracy(d_real, d_fake, *, threshold: float = 0.5) -> float:
     Returns:
       Python float in ``[0, 1]``.
     """
-    from .._checks import check_probability
+    from ..validation import check_probability
 
     dr = as_array(d_real, "d_real", ndim=1, min_samples=1, value_range=(0.0, 1.0))
     df = as_array(d_fake, "d_fake", ndim=1, min_samples=1, value_range=(0.0, 1.0))

@@ -30,7 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import losses as _losses
-from .._checks import as_array, check_choice, check_positive_int
+from ..validation import as_array, check_choice, check_positive_int
 
 __all__ = [
     "SATURATION_LOSSES",

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_array, check_positive_int
+from ..validation import as_array, check_positive_int
 
 __all__ = [
     "SOURCE_ARTICLE_BLOCKS",

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._checks import as_array, check_positive_int, check_probability, check_same_dim
+from ..validation import as_array, check_positive_int, check_probability, check_same_dim
 
 __all__ = [
     "drop_classes",

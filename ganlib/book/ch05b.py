@@ -31,7 +31,7 @@ import numpy as np
 
 import keras
 
-from .._checks import as_array, check_positive_int, check_probability
+from ..validation import as_array, check_positive_int, check_probability
 
 __all__ = [
     "synthetic_test_set",

@@ -26,7 +26,7 @@ from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
-from .._checks import as_array, check_positive_int
+from ..validation import as_array, check_positive_int
 
 __all__ = [
     "parameter_count",

@@ -29,7 +29,7 @@ import numpy as np
 
 import keras
 
-from .._checks import as_array, check_positive_int
+from ..validation import as_array, check_positive_int
 
 __all__ = [
     "METRIC_COLUMNS",
@@ -313,7 +313,7 @@ def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2,
       Seconds per epoch (float > 0 with a real clock). This is a measurement of *this* machine.
     """
     from ..training import ARCHITECTURES, make_gan, train
-    from .._checks import check_choice
+    from ..validation import check_choice
 
     check_choice(architecture, "architecture", ARCHITECTURES)
     x = as_array(x, "x", min_samples=1).astype(np.float32, copy=False)

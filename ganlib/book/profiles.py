@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from .._checks import check_choice
+from ..validation import check_choice
 
 __all__ = ["Profile", "PROFILES", "get_profile", "profile_name", "ENV_VAR"]
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_array, check_positive_int
+from ..validation import as_array, check_positive_int
 
 __all__ = ["TrainedGAN", "trained_gan", "book_mlp_gan", "book_dcgan", "book_conditional_gan"]
 

@@ -83,7 +83,7 @@ def images_per_second(seconds_per_epoch: float, n_train: int, batch_size: int) -
     Returns:
       Images per second as a float.
     """
-    from ..._checks import check_positive_int
+    from ...validation import check_positive_int
     from ...data import steps_per_epoch
 
     if isinstance(seconds_per_epoch, bool) or not isinstance(seconds_per_epoch, (int, float, np.integer, np.floating)):
