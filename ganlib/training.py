@@ -51,6 +51,8 @@ __all__ = [
     "ARCHITECTURES",
     "accelerator_settings",
     "default_strategy",
+    "optimizer_steps",
+    "ReplicaMean",
 ]
 
 UPDATE_RULES = ("alternating", "simultaneous")
@@ -61,6 +63,34 @@ _STREAM_D, _STREAM_G, _STREAM_GP = 0, 1, 2
 
 # Smallest number of weights whose Adam update is worth the fused kernels (GAN._fused_adam).
 _FUSED_MIN_WEIGHTS = 100_000
+
+
+def optimizer_steps(optimizer) -> "keras.Variable":
+    """The variable counting ``optimizer``'s applied updates (its ``iterations``).
+
+    For a ``keras.optimizers.LossScaleOptimizer`` this is the wrapped optimizer's counter. Keras
+    3.9 made ``LossScaleOptimizer.iterations`` return it; in Keras 3.3 to 3.8 the wrapper has a
+    counter of its own that its ``apply`` never advances (it stays 0), so reading it there would
+    give every training step the noise of step 0.
+    """
+    return getattr(optimizer, "inner_optimizer", optimizer).iterations
+
+
+class ReplicaMean(keras.metrics.Mean):
+    """``keras.metrics.Mean`` whose state is averaged over replicas, not summed.
+
+    Keras before 3.10 makes a metric's variables mirrored (synchronised on write) with ``"sum"``
+    aggregation, and a Keras variable's ``assign_add(x)`` is ``assign(self + x)``: under
+    ``MirroredStrategy`` every update then sums the replicas' copies of the whole state, so total
+    and count double at each step (count 2, 6, 14, 30 with two replicas) and the logged mean
+    weights the latest steps exponentially. Keras 3.10 keeps metric variables per replica
+    (synchronised on read, keras-team/keras#21072). With ``"mean"`` aggregation both give the mean
+    over steps of the replicas' means, which (equal per-replica batches) is the mean over the
+    global batch, as on one device. Without a strategy the aggregation is not used.
+    """
+
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        return super().add_variable(shape, initializer, dtype=dtype, aggregation="mean", name=name)
 
 
 def _is_mixed_float16(model: keras.Model) -> bool:
@@ -177,11 +207,11 @@ class GAN(keras.Model):
             raise ValueError(f"generator: expected a noise input of shape (B, latent_dim), got {tuple(z_shape)}")
         self.latent_dim = int(z_shape[-1])
 
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.d_real_tracker = keras.metrics.Mean(name="d_real")
-        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
-        self.penalty_tracker = keras.metrics.Mean(name="penalty") if has_penalty else None
+        self.d_loss_tracker = ReplicaMean(name="d_loss")
+        self.g_loss_tracker = ReplicaMean(name="g_loss")
+        self.d_real_tracker = ReplicaMean(name="d_real")
+        self.d_fake_tracker = ReplicaMean(name="d_fake")
+        self.penalty_tracker = ReplicaMean(name="penalty") if has_penalty else None
         # Both players are built functional models, so the GAN needs no symbolic build from a
         # data batch (which would wrongly feed images to ``call``).
         self.built = True
@@ -429,11 +459,11 @@ class GAN(keras.Model):
         d_vars = self.discriminator.trainable_weights
         g_vars = self.generator.trainable_weights
         if self.update == "simultaneous":
-            z = self._noise(_STREAM_D, self.d_optimizer.iterations, batch)
+            z = self._noise(_STREAM_D, optimizer_steps(self.d_optimizer), batch)
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
                 fake = self.generator(self._gen_inputs(z, labels), training=True)
                 total, d_loss, penalty, real_logits, fake_logits = self._discriminator_objective(
-                    real, labels, fake, self.d_optimizer.iterations
+                    real, labels, fake, optimizer_steps(self.d_optimizer)
                 )
                 g_loss = self._g_loss_fn(fake_logits)
                 d_scaled = self._scaled(self.d_optimizer, total)
@@ -444,7 +474,7 @@ class GAN(keras.Model):
             self._apply(self.g_optimizer, g_grads, g_vars)
         else:
             for _ in range(self.d_steps):
-                counter = self.d_optimizer.iterations
+                counter = optimizer_steps(self.d_optimizer)
                 z = self._noise(_STREAM_D, counter, batch)
                 # The generator's forward pass is outside the tape: D's update needs no gradient
                 # through G. BatchNorm layers still see training-mode statistics.
@@ -456,7 +486,7 @@ class GAN(keras.Model):
                     d_scaled = self._scaled(self.d_optimizer, total)
                 self._apply(self.d_optimizer, d_tape.gradient(d_scaled, d_vars), d_vars)
 
-            z = self._noise(_STREAM_G, self.g_optimizer.iterations, batch)
+            z = self._noise(_STREAM_G, optimizer_steps(self.g_optimizer), batch)
             with tf.GradientTape() as g_tape:
                 fake = self.generator(self._gen_inputs(z, labels), training=True)
                 if self.conditional:

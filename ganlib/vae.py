@@ -20,6 +20,7 @@ import numpy as np
 import keras
 from keras import layers, ops
 
+from .training import ReplicaMean
 from .validation import as_array, check_positive_int
 
 __all__ = ["VAE", "vae_kl_divergence", "bernoulli_reconstruction_loss"]
@@ -143,9 +144,9 @@ class VAE(keras.Model):
         self.decoder = keras.Model(z, logits, name="decoder")
 
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
-        self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+        self.loss_tracker = ReplicaMean(name="loss")
+        self.reconstruction_loss_tracker = ReplicaMean(name="reconstruction_loss")
+        self.kl_loss_tracker = ReplicaMean(name="kl_loss")
         # encoder and decoder are functional models with their weights already created
         self.built = True
 

@@ -363,6 +363,10 @@ def _run_script(code: str) -> dict:
 
 @pytest.mark.slow
 def test_mirrored_strategy_on_two_logical_cpus_matches_single_device():
+    # Both the weights and the logged losses must agree. Keras < 3.10 made metric variables
+    # mirrored with "sum" aggregation, so a plain keras.metrics.Mean doubled its state at every
+    # step under MirroredStrategy and logged wrong losses (weights were right); GAN's trackers
+    # (training.ReplicaMean) average over replicas instead, giving the same log on every version.
     result = _run_script(
         """
         import json, numpy as np, tensorflow as tf, keras
@@ -402,6 +406,8 @@ def test_mixed_precision_uses_loss_scaling_and_tracks_float32_run():
         from ganlib import models, GAN, train
         x = np.random.default_rng(0).uniform(0, 1, (128, 28, 28, 1)).astype("float32")
 
+        from ganlib.training import optimizer_steps
+
         def run(policy):
             keras.mixed_precision.set_dtype_policy(policy)
             keras.utils.set_random_seed(0)
@@ -409,15 +415,20 @@ def test_mixed_precision_uses_loss_scaling_and_tracks_float32_run():
                       models.mlp_discriminator(hidden_units=32), seed=0)
             gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
             h = train(gan, x, epochs=3, batch_size=32, verbose=0)
-            return h.history, type(gan.g_optimizer).__name__, str(gan.generate(2).dtype)
+            steps = [int(optimizer_steps(gan.d_optimizer)), int(optimizer_steps(gan.g_optimizer))]
+            return h.history, type(gan.g_optimizer).__name__, str(gan.generate(2).dtype), steps
 
-        h16, opt16, dt16 = run("mixed_float16")
-        h32, opt32, dt32 = run("float32")
-        print(json.dumps({"opt16": opt16, "opt32": opt32, "dtype16": dt16,
+        h16, opt16, dt16, steps16 = run("mixed_float16")
+        h32, opt32, dt32, steps32 = run("float32")
+        print(json.dumps({"opt16": opt16, "opt32": opt32, "dtype16": dt16, "steps16": steps16, "steps32": steps32,
                           "d16": h16["d_loss"], "d32": h32["d_loss"], "g16": h16["g_loss"], "g32": h32["g_loss"]}))
         """
     )
     assert result["opt16"] == "LossScaleOptimizer" and result["opt32"] == "Adam"
+    # The step counter drives the noise of every step. Keras < 3.9's LossScaleOptimizer kept an
+    # iterations counter of its own that stayed 0 (every step drew step 0's noise): ganlib reads
+    # the wrapped optimizer's counter (training.optimizer_steps), which counts 3 epochs x 4 steps.
+    assert result["steps16"] == result["steps32"] == [12, 12]
     assert result["dtype16"] == "float32"
     # float16 has a 10-bit mantissa: the trajectories agree to about 1e-2, not bit for bit.
     np.testing.assert_allclose(result["d16"], result["d32"], rtol=2e-2)

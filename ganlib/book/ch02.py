@@ -313,9 +313,11 @@ class TrainingMovie(keras.callbacks.Callback):
 
     def snapshot(self, epochs_done: int) -> None:
         """Record the model's current state as a frame labelled ``epochs_done``."""
+        from ..training import optimizer_steps
+
         gan = self.model
         self.epochs.append(int(epochs_done))
-        self.steps.append(int(gan.g_optimizer.iterations.numpy()))
+        self.steps.append(int(optimizer_steps(gan.g_optimizer).numpy()))
         self.samples.append(gan.generate(self.n_samples, seed=self.seed, batch_size=max(500, self.n_samples)))
         if self.x_grid is not None:
             self.d_values.append(gan.discriminate(self.x_grid, batch_size=max(500, len(self.x_grid))).astype(np.float64))

@@ -300,12 +300,14 @@ def time_training(
     steps_per_epoch = -(-steps_per_epoch // spe) * spe  # Keras runs whole groups of spe steps
     dataset = make_dataset(xs, batch_size=batch_size, seed=seed, repeat=True)
 
+    from ..training import optimizer_steps
+
     def run(n_epochs: int) -> tuple[float, int]:
-        before = int(gan.g_optimizer.iterations)
+        before = int(optimizer_steps(gan.g_optimizer))
         start = clock()
         gan.fit(dataset, epochs=n_epochs, steps_per_epoch=steps_per_epoch, verbose=0, shuffle=False)
         seconds = float(clock() - start)
-        return seconds, int(gan.g_optimizer.iterations) - before
+        return seconds, int(optimizer_steps(gan.g_optimizer)) - before
 
     warmup, _ = run(1)
     epoch_seconds, step_seconds, steps_done = [], [], []
