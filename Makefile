@@ -1,6 +1,8 @@
 # Two commands do all set-up on a fresh machine (Python 3.11):
 #   make book   installs what the book needs into .venv and builds the HTML book (_build/html)
-#   make test   installs what the tests need into .venv and runs every test
+#   make test   installs what the tests need into .venv (newest TensorFlow/Keras of the supported
+#               window) and .venv-oldest (oldest), and runs every test (the unit tests and the
+#               smoke notebooks under both)
 # Other targets: make edition (regenerate notebooks/ from chapters/), make bench (benchmarks), make clean.
 
 PYTHON ?= python3
@@ -12,7 +14,7 @@ PROFILE ?=
 # pytest worker processes (the notebooks and unit tests run in parallel).
 WORKERS ?= 2
 
-.PHONY: book test bench edition deps-book deps-test browser mathjax clean help
+.PHONY: book test test-oldest bench edition deps-book deps-test deps-oldest browser mathjax clean help
 
 help:
 	@echo "make book   - install and build the book (_build/html/index.html)"
@@ -37,6 +39,18 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt pyproject.toml | $(VEN
 deps-book: $(VENV)/.book-deps
 deps-test: $(VENV)/.test-deps
 
+# The oldest TensorFlow/Keras pair of the supported window (requirements-oldest.txt), in a second
+# virtual environment; the newest pair is the main one (requirements.txt).
+OLDEST ?= .venv-oldest
+OLDEST_PY := $(OLDEST)/bin/python
+$(OLDEST)/.deps: requirements-oldest.txt pyproject.toml
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST_PY) -m pip install --quiet --upgrade pip
+	$(OLDEST_PY) -m pip install --quiet -r requirements-oldest.txt
+	$(OLDEST_PY) -m pip install --quiet --no-deps -e .
+	touch $@
+deps-oldest: $(OLDEST)/.deps
+
 # MathJax served by the book itself, so formulas render offline (npm registry at install time).
 # Without npm the book falls back to the MathJax CDN (see _ext/ganlib_book.py).
 MATHJAX := _static/mathjax/tex-mml-chtml.js
@@ -56,8 +70,16 @@ book: deps-book mathjax
 	GANLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build -W -n --keep-going .
 	@echo "Open _build/html/index.html"
 
-test: deps-test browser mathjax
+test: deps-test browser mathjax deps-oldest
 	GANLIB_PROFILE=smoke $(PY) -m pytest -n $(WORKERS) --dist loadfile
+	$(MAKE) --no-print-directory test-oldest
+
+# Unit tests and smoke notebooks at the oldest end of the window (the book build and the browser
+# and notebook-edition tests need the book's tools, which the newest end already ran).
+test-oldest: deps-oldest
+	GANLIB_PROFILE=smoke $(OLDEST_PY) -m pytest -n $(WORKERS) --dist loadfile tests chapters \
+	  --ignore=tests/test_rendered_book.py --ignore=tests/test_notebook_edition.py \
+	  --ignore=tests/test_book_extension.py
 
 edition: deps-book
 	$(PY) tools/make_edition.py

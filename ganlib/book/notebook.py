@@ -32,7 +32,8 @@ from .profiles import PROFILES, Profile, get_profile
 
 __all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "mnist", "CLAIMS", "GLUED",
            "in_book_build", "expect_error", "exec_source", "prose", "print_source", "benchmark_results",
-           "fresh_runtime", "setup_notebook", "environment_report", "notebook_stopwatch", "REPOSITORY_URL"]
+           "fresh_runtime", "setup_notebook", "environment_report", "notebook_stopwatch", "REPOSITORY_URL",
+           "TESTED_TENSORFLOW", "TESTED_KERAS", "version_advice", "tested_requirements"]
 
 _RANK = {name: i for i, name in enumerate(PROFILES)}  # smoke < cpu < gpu
 
@@ -431,6 +432,56 @@ def notebook_stopwatch() -> "Stopwatch":
     return _CHAPTER_STOPWATCH
 
 
+#: The TensorFlow and Keras versions the book is tested with: ``make test`` runs the unit tests
+#: and the smoke notebooks at both ends (requirements-oldest.txt, requirements.txt). pyproject's
+#: ``tf`` extra states the same window (tests/test_support_window.py keeps them in agreement).
+TESTED_TENSORFLOW = ("2.18.1", "2.21.0")
+TESTED_KERAS = ("3.8.0", "3.15.1")
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``"2.21.0rc1"`` -> ``(2, 21, 0)``: the leading numbers of a version string."""
+    match = re.match(r"\d+(?:\.\d+)*", version.strip())
+    return tuple(int(p) for p in match.group(0).split(".")) if match else ()
+
+
+def _requirement(name: str, low: str, high: str) -> str:
+    """``tensorflow>=2.18.1,<2.22``: the tested window as a pip requirement (any patch release of
+    the newest tested minor version)."""
+    major, minor = _release(high)[:2]
+    return f"{name}>={low},<{major}.{minor + 1}"
+
+
+def tested_requirements() -> list[str]:
+    """The pip requirements of the tested window, e.g. for pyproject's ``tf`` extra."""
+    return [_requirement("tensorflow", *TESTED_TENSORFLOW), _requirement("keras", *TESTED_KERAS)]
+
+
+def version_advice(tensorflow_version: str, keras_version: str) -> str | None:
+    """One line for the set-up cell when TensorFlow or Keras is outside the tested window
+    (``None`` inside it): the versions found and what to do."""
+    problems = []
+    for name, found, (low, high) in (("TensorFlow", tensorflow_version, TESTED_TENSORFLOW),
+                                     ("Keras", keras_version, TESTED_KERAS)):
+        v = _release(found)
+        if v[:2] < _release(low)[:2]:
+            problems.append(("old", name, found))
+        elif v[:2] > _release(high)[:2]:
+            problems.append(("new", name, found))
+    if not problems:
+        return None
+    found = ", ".join(f"{name} {version}" for _, name, version in problems)
+    window = (f"TensorFlow {TESTED_TENSORFLOW[0]}–{TESTED_TENSORFLOW[1]} with Keras "
+              f"{TESTED_KERAS[0]}–{TESTED_KERAS[1]}")
+    install = "pip install " + " ".join(f'"{r}"' for r in tested_requirements())
+    if any(kind == "old" for kind, _, _ in problems):
+        return (f"Version warning: {found} is older than this book is tested with ({window}); expect "
+                f"failures. Fix: run `{install}`, restart the runtime (Colab: Runtime -> Restart session) "
+                "and run all cells again.")
+    return (f"Version note: {found} is newer than this book is tested with ({window}). It probably "
+            f"works; if a cell fails, run `{install}`, restart the runtime and run all cells again.")
+
+
 def environment_report() -> dict:
     """Facts about this run: versions, accelerator and the active run profile."""
     import keras
@@ -484,6 +535,9 @@ def setup_notebook(seed: int = 0, *, quiet: bool = False):
         else:
             device = f"no GPU, {report['cpu_cores']} CPU core(s)"
         print(f"TensorFlow {report['tensorflow']} / Keras {report['keras']}; {device}")
+        advice = version_advice(report["tensorflow"], report["keras"])
+        if advice:
+            print(advice)
         print(profile.describe())
         if not report["gpus"] and report["on_colab"]:
             print("Tip: Runtime -> Change runtime type -> T4 GPU, then run all cells again.")
