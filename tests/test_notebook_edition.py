@@ -229,6 +229,7 @@ def test_converter_renders_references_citations_and_admonitions(tmp_path):
     assert "Goodfellow et al. (2014)" in text
     assert "(Goodfellow et al., 2014; Kynkäänniemi and Karras, 2019)" in text
     assert "see Figure 1.1,\n(1.1), *Part A* (Section 1.1) and Figure 1.1." in text
+    assert "[the start page](00_start.ipynb)" in _convert_start_ref(tmp_path)
     assert "x = 1 \\tag{1.1}\n$$" in text
     assert "**Figure 1.1.** A caption." in text
     assert "> **Erratum: a mistake**\n>\n> **The source says:** something." in text
@@ -247,6 +248,16 @@ def test_students_copies_leave_solutions_out(tmp_path):
     assert "Because." in with_solutions and "<details>" in with_solutions
     assert "Because." not in handout and "The solution is not part of this copy" in handout
     assert "**Exercise 1.** Why?" in handout
+
+
+def _convert_start_ref(tmp_path):
+    """A {ref} with its own text to a section of another page keeps the text and links the page."""
+    root = tmp_path / "refbook"
+    root.mkdir()
+    _mini_book(root, "# Intro\n\nBack to {ref}`the start page <start-top>`.\n")
+    start = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Start\n\n(start-top)=\n## Top\n")])
+    nbformat.write(start, root / "chapters" / "00_start.ipynb")
+    return make_edition.make_edition(root)["01_intro.ipynb"]
 
 
 def test_converter_turns_glued_paragraphs_into_prose_cells(tmp_path):

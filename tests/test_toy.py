@@ -170,6 +170,38 @@ def test_fit_discriminator_learns_the_log_density_ratio():
     np.testing.assert_allclose(log_odds, 0.5 - grid, atol=0.3)
 
 
+def test_fit_discriminator_uses_adam_with_the_given_beta_1():
+    # One real and one fake point: every minibatch is those two points repeated, so a hand-written
+    # loop with Keras' Adam(learning_rate, beta_1) must give the same weights. Adam's first step
+    # does not depend on beta_1 (bias correction), so take several.
+    import keras
+    import tensorflow as tf
+
+    from ganlib.losses import discriminator_loss
+    from ganlib.models import toy_discriminator
+
+    real, fake = np.array([[-1.0]]), np.array([[1.5]])
+
+    def by_hand(beta_1, steps=5, lr=1e-2, batch=4, seed=0):
+        keras.utils.set_random_seed(seed)
+        model = toy_discriminator(data_dim=1)
+        opt = keras.optimizers.Adam(lr, beta_1=beta_1)
+        xr = tf.constant(np.repeat(real, batch, axis=0), tf.float32)
+        xf = tf.constant(np.repeat(fake, batch, axis=0), tf.float32)
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = discriminator_loss(model(xr, training=True), model(xf, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+        return model.get_weights()
+
+    fitted = toy.fit_discriminator(real, fake, steps=5, batch_size=4, learning_rate=1e-2, beta_1=0.5, seed=0)
+    expected, other = by_hand(0.5), by_hand(0.9)
+    for w, e in zip(fitted.get_weights(), expected):
+        np.testing.assert_allclose(w, e, rtol=1e-5, atol=1e-6)
+    assert max(float(np.max(np.abs(e - o))) for e, o in zip(expected, other)) > 1e-4  # beta_1 matters
+
+
 def test_fit_discriminator_bad_input():
     with pytest.raises(ValueError, match="real and fake"):
         toy.fit_discriminator(np.zeros((4, 1)), np.zeros((4, 2)), steps=1)
@@ -177,6 +209,11 @@ def test_fit_discriminator_bad_input():
         toy.fit_discriminator(np.zeros(4), np.zeros(4), steps=0)
     with pytest.raises(ValueError, match="learning_rate"):
         toy.fit_discriminator(np.zeros(4), np.zeros(4), steps=1, learning_rate=-1.0)
+    for bad in (1.0, -0.1):
+        with pytest.raises(ValueError, match="beta_1"):
+            toy.fit_discriminator(np.zeros(4), np.zeros(4), steps=1, beta_1=bad)
+    with pytest.raises(TypeError, match="beta_1"):
+        toy.fit_discriminator(np.zeros(4), np.zeros(4), steps=1, beta_1="0.5")
     with pytest.raises(TypeError, match="real"):
         toy.fit_discriminator(None, np.zeros(4), steps=1)
 

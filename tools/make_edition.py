@@ -335,13 +335,14 @@ class PageConverter:
             return f"{word} {number}"
         if role == "ref":
             target = self._label(label)
+            if text:  # the author's own words, as the HTML shows them; a link when on another page
+                return text if target.page is self.page else f"[{text}]({target.page.stem}.ipynb)"
             if target.kind != "section":
-                return text or f"{target.kind} {target.number}"
-            shown = text or f"*{target.title}*"
+                return f"{target.kind} {target.number}"
             where = self._section_link(target)
             if not where and target.page is not self.page:
                 where = f"[{target.page.title}]({target.page.stem}.ipynb)"
-            return f"{shown} ({where})" if where else shown
+            return f"*{target.title}* ({where})" if where else f"*{target.title}*"
         if role == "doc":
             stem = pathlib.Path(label).stem
             page = self.book.by_stem.get(stem)

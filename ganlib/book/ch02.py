@@ -31,7 +31,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from ..validation import as_array, check_positive_int
+from ..validation import as_array, check_float, check_positive_int
 
 __all__ = [
     "scott_bandwidth",
@@ -378,7 +378,7 @@ def train_with_movie(gan, x, *, epochs: int, batch_size: int, every: int = 1, n_
 
 
 def fit_discriminator(real, fake, *, steps: int, batch_size: int = 256, learning_rate: float = 1e-3,
-                      seed: int = 0):
+                      beta_1: float = 0.9, seed: int = 0):
     """Train a fresh toy discriminator to tell ``real`` from ``fake`` (the generator held fixed).
 
     Minimises the GAN discriminator loss (:func:`ganlib.losses.discriminator_loss`)::
@@ -386,9 +386,11 @@ def fit_discriminator(real, fake, *, steps: int, batch_size: int = 256, learning
         L_D = -E_real[log D(x)] - E_fake[log(1 - D(x))]
 
     with Adam for ``steps`` minibatch steps (``batch_size`` real and ``batch_size`` fake points
-    per step, drawn with replacement). Its minimiser over all functions is
-    ``D*(x) = p_real / (p_real + p_fake)``, so with enough data and capacity ``D / (1 - D)``
-    estimates the density ratio ``p_real / p_fake``.
+    per step, drawn with replacement). To train it the way the discriminator of a GAN from
+    :func:`ganlib.make_gan` is trained, pass that GAN's Adam settings (``make_gan``'s default is
+    ``beta_1=0.5``; the default here is Keras' own, ``beta_1=0.9``). Its minimiser over all
+    functions is ``D*(x) = p_real / (p_real + p_fake)``, so with enough data and capacity
+    ``D / (1 - D)`` estimates the density ratio ``p_real / p_fake``.
 
     Args:
       real: ``(N, d)`` samples of one distribution (``(N,)`` is accepted for ``d = 1``).
@@ -396,6 +398,7 @@ def fit_discriminator(real, fake, *, steps: int, batch_size: int = 256, learning
       steps: optimisation steps (int >= 1).
       batch_size: points per class per step (int >= 1).
       learning_rate: Adam learning rate (> 0).
+      beta_1: Adam's decay rate of the first-moment estimate, in ``[0, 1)``.
       seed: seed of the initial weights and the minibatch draws.
 
     Returns:
@@ -416,11 +419,12 @@ def fit_discriminator(real, fake, *, steps: int, batch_size: int = 256, learning
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
     learning_rate = _positive_float(learning_rate, "learning_rate")
+    beta_1 = check_float(beta_1, "beta_1", minimum=0.0, maximum=1.0, inclusive=(True, False))
     seed = check_positive_int(seed, "seed", minimum=0)
 
     keras.utils.set_random_seed(seed)
     model = toy_discriminator(data_dim=xr.shape[1])
-    optimizer = keras.optimizers.Adam(learning_rate)
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1)
     xr_t, xf_t = tf.constant(xr), tf.constant(xf)
     n_r, n_f = xr.shape[0], xf.shape[0]
 
