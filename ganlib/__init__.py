@@ -12,7 +12,8 @@ Core (one module per concern):
 * :mod:`ganlib.losses` — every GAN loss and penalty as a pure function
 * :mod:`ganlib.training` — :class:`GAN` (a ``keras.Model``), :func:`train`, :func:`make_gan`
 * :mod:`ganlib.callbacks` — sample grids, checkpoints, divergence guard, metric tracking
-* :mod:`ganlib.metrics` — FID, KID, IS/CAS, precision/recall/density/coverage, C2ST, data copying
+* :mod:`ganlib.metrics` — one module per metric family (Fréchet/FID, kernel/KID, PRDC, two-sample
+  tests, classifier scores, mode coverage, bootstrap) and one metric suite
 * :mod:`ganlib.plots` — figures
 * :mod:`ganlib.utils` — one seed for everything
 

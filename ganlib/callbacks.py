@@ -23,7 +23,6 @@ __all__ = [
     "QuietProgress",
     "MetricCallback",
     "kid_metric",
-    "fid_metric",
 ]
 
 
@@ -230,7 +229,7 @@ class MetricCallback(keras.callbacks.Callback):
     ``restore_best=True``, put back into the model when training ends: the model you keep is
     the best one seen, not the last one.
 
-    Use :func:`kid_metric` or :func:`fid_metric` to build ``metric_fn``.
+    Use :func:`kid_metric` to build ``metric_fn`` (or any ``gan -> float``, e.g. an FID).
     """
 
     def __init__(self, metric_fn, *, every: int = 5, name: str = "kid", mode: str = "min", restore_best: bool = True):
@@ -276,23 +275,23 @@ class MetricCallback(keras.callbacks.Callback):
 
 def kid_metric(real_features, extractor, *, n: int = 1000, seed: int = 0, subset_size: int = 500, n_subsets: int = 20):
     """``metric_fn`` for :class:`MetricCallback`: KID (×1000 is *not* applied) between fixed real
-    features and the features of ``n`` generated samples (fixed noise seed)."""
+    features and the features of ``n`` generated samples (fixed noise seed).
+
+    ``metric_fn(gan) = ganlib.metrics.kid(real_features, extract_features(gan.generate(n, seed=seed),
+    extractor), subset_size=subset_size, n_subsets=n_subsets, seed=seed).mean``.
+    """
     from . import metrics
+    from .validation import check_callable, check_features, check_seed
+
+    real_features = check_features(real_features, "real_features", min_samples=2)
+    check_callable(extractor, "extractor")
+    n = check_positive_int(n, "n", minimum=2)
+    seed = check_seed(seed)
+    subset_size = check_positive_int(subset_size, "subset_size", minimum=2)
+    n_subsets = check_positive_int(n_subsets, "n_subsets")
 
     def metric_fn(gan) -> float:
         fake = metrics.extract_features(gan.generate(n, seed=seed), extractor)
         return metrics.kid(real_features, fake, subset_size=subset_size, n_subsets=n_subsets, seed=seed).mean
-
-    return metric_fn
-
-
-def fid_metric(real_features, extractor, *, n: int = 1000, seed: int = 0):
-    """``metric_fn`` for :class:`MetricCallback`: FID between fixed real features and ``n``
-    generated samples (fixed noise seed)."""
-    from . import metrics
-
-    def metric_fn(gan) -> float:
-        fake = metrics.extract_features(gan.generate(n, seed=seed), extractor)
-        return metrics.fid_from_features(real_features, fake)
 
     return metric_fn

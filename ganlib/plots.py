@@ -28,7 +28,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .validation import as_array, check_positive_int
+from .validation import as_array, check_float, check_mapping, check_positive_int, check_str
 
 __all__ = [
     "STYLE",
@@ -40,7 +40,6 @@ __all__ = [
     "plot_losses",
     "plot_samples_2d",
     "plot_density_1d",
-    "plot_kde_2d",
     "metric_table",
     "plot_metric_curves",
     "plot_bar",
@@ -110,28 +109,13 @@ def _result(fig, ax, owned):
     return fig if owned else ax
 
 
-def _check_str(value, name):
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{name}: expected a string or None, got {type(value).__name__} {value!r}")
-    return value
-
-
-def _check_mapping(value, name, *, what="a dict"):
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
-    if len(value) == 0:
-        raise ValueError(f"{name}: expected {what} with at least one entry, got an empty one")
-    return value
-
-
-def _check_lim(lim, name="lim"):
-    """``None``, a positive number L (meaning ``(-L, L)``) or a ``(low, high)`` pair."""
+def _axis_limits(lim, name="lim"):
+    """Axis limits from ``None``, a positive number L (meaning ``(-L, L)``) or a ``(low, high)`` pair."""
     if lim is None:
         return None
     if isinstance(lim, numbers.Real) and not isinstance(lim, bool):
-        if not (np.isfinite(lim) and lim > 0):
-            raise ValueError(f"{name}: expected a positive number or a (low, high) pair, got {lim!r}")
-        return (-float(lim), float(lim))
+        lim = check_float(lim, name, minimum=0.0, inclusive=False)
+        return (-lim, lim)
     arr = as_array(lim, name, shape=(2,))
     if not arr[0] < arr[1]:
         raise ValueError(f"{name}: expected low < high, got {tuple(arr.tolist())}")
@@ -178,8 +162,7 @@ def tile_images(images, ncols=None, pad=1, pad_value=1.0) -> np.ndarray:
     n, h, w = imgs.shape[:3]
     ncols = int(math.ceil(math.sqrt(n))) if ncols is None else check_positive_int(ncols, "ncols")
     pad = check_positive_int(pad, "pad", minimum=0)
-    if isinstance(pad_value, bool) or not isinstance(pad_value, numbers.Real) or not 0.0 <= pad_value <= 1.0:
-        raise ValueError(f"pad_value: expected a number in [0, 1], got {pad_value!r}")
+    pad_value = check_float(pad_value, "pad_value", minimum=0.0, maximum=1.0)
     nrows = int(math.ceil(n / ncols))
     out_shape = (nrows * h + (nrows - 1) * pad, ncols * w + (ncols - 1) * pad) + imgs.shape[3:]
     out = np.full(out_shape, float(pad_value), dtype=np.float32)
@@ -218,7 +201,7 @@ def image_grid(images, *, ncols=None, labels=None, title=None, ax=None, cmap="gr
     imgs = _as_images(images, "images")
     n, h, w = imgs.shape[:3]
     ncols = int(math.ceil(math.sqrt(n))) if ncols is None else check_positive_int(ncols, "ncols")
-    _check_str(title, "title")
+    check_str(title, "title", allow_none=True)
     if labels is not None:
         if isinstance(labels, (str, bytes)):
             raise TypeError(f"labels: expected a sequence of N={n} labels, got {type(labels).__name__}")
@@ -262,9 +245,9 @@ def sample_grid_over_training(snapshots, *, n=16, title=None):
     Returns:
       The new ``Figure`` (one Axes holding one tiled image of ``len(snapshots)`` rows).
     """
-    _check_mapping(snapshots, "snapshots", what="a dict of key -> images")
+    check_mapping(snapshots, "snapshots", what="images", string_keys=False)
     n = check_positive_int(n, "n")
-    _check_str(title, "title")
+    check_str(title, "title", allow_none=True)
     rows = []
     for key, value in snapshots.items():
         imgs = _as_images(value, f"snapshots[{key!r}]")[:n]
@@ -393,8 +376,8 @@ def plot_losses(history, *, keys=None, ax=None, title="Training losses", smoothi
     """
     cols, default_xlabel = _history_columns(history)
     smoothing = check_positive_int(smoothing, "smoothing", minimum=0)
-    _check_str(title, "title")
-    _check_str(xlabel, "xlabel")
+    check_str(title, "title", allow_none=True)
+    check_str(xlabel, "xlabel", allow_none=True)
     if not cols:
         raise ValueError("history: expected at least one numeric 1-D series, found none")
     if keys is None:
@@ -464,8 +447,8 @@ def plot_samples_2d(real, fake, *, means=None, ax=None, title=None, max_points=2
     fake = None if fake is None else as_array(fake, "fake", shape=(None, 2), min_samples=1)
     means = None if means is None else as_array(means, "means", shape=(None, 2), min_samples=1)
     max_points = check_positive_int(max_points, "max_points")
-    lim = _check_lim(lim)
-    _check_str(title, "title")
+    lim = _axis_limits(lim)
+    check_str(title, "title", allow_none=True)
     fig, ax, owned = _axes(ax, (6.0, 6.0))
     if real is not None:
         pts = _subsample(real, max_points)
@@ -548,7 +531,7 @@ def plot_density_1d(
     d_star = on_grid(d_star, "d_star", (0.0, 1.0))
     data_samples = None if data_samples is None else _as_samples_1d(data_samples, "data_samples")
     gen_samples = None if gen_samples is None else _as_samples_1d(gen_samples, "gen_samples")
-    _check_str(title, "title")
+    check_str(title, "title", allow_none=True)
     if all(v is None for v in (p_data, p_g, d_values, d_star, data_samples, gen_samples)):
         raise ValueError(
             "p_data, p_g, d_values, d_star, data_samples, gen_samples: expected at least one to plot, got none"
@@ -596,58 +579,9 @@ def plot_density_1d(
     return _result(fig, ax, owned)
 
 
-@_styled
-def plot_kde_2d(samples, *, ax=None, lim=None, bins=200, title=None):
-    """2-D histogram heat map of points (shows mode collapse: which modes hold mass).
-
-    Counts are normalised to a density (``np.histogram2d(..., density=True)``), transposed so
-    that x runs horizontally, and drawn with ``origin="lower"``.
-
-    Args:
-      samples: ``(N, 2)`` points.
-      ax: draw on this Axes instead of a new figure.
-      lim: range of both axes: ``L`` (meaning ``(-L, L)``) or ``(low, high)``; default the
-        samples' extent.
-      bins: bins per axis.
-      title: axes title.
-
-    Returns:
-      The new ``Figure``, or ``ax`` if one was passed in. The image data is ``(bins, bins)``.
-    """
-    pts = as_array(samples, "samples", shape=(None, 2), min_samples=1)
-    bins = check_positive_int(bins, "bins")
-    lim = _check_lim(lim)
-    _check_str(title, "title")
-    if lim is None:
-        lo, hi = float(pts.min()), float(pts.max())
-        if hi <= lo:
-            lo, hi = lo - 0.5, hi + 0.5
-        lim = (lo, hi)
-    hist, _, _ = np.histogram2d(pts[:, 0], pts[:, 1], bins=bins, range=[lim, lim], density=True)
-    fig, ax, owned = _axes(ax, (6.0, 5.5))
-    ax.imshow(hist.T, origin="lower", extent=(lim[0], lim[1], lim[0], lim[1]), cmap="magma",
-              interpolation="nearest", aspect="equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    if title:
-        ax.set_title(title)
-    return _result(fig, ax, owned)
-
-
 # --------------------------------------------------------------------------------------------
 # Metric tables and charts
 # --------------------------------------------------------------------------------------------
-
-
-def _scalar(value, name):
-    """A real number (Python, NumPy or 0-d tensor) as ``float``; TypeError otherwise."""
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    return float(value)
 
 
 def _ci_parts(value, name):
@@ -695,8 +629,9 @@ def metric_table(results, *, precision=3, caption=None):
     Missing entries are NaN.
 
     Args:
-      results: ``dict`` row name -> ``dict`` metric -> value; or a list of such dicts (rows
-        numbered 0..n-1); or a ``DataFrame``.
+      results: ``dict`` row name -> ``dict`` metric -> value (or a metric result with
+        ``as_dict()``, e.g. a :class:`ganlib.metrics.PRDCResult`); or a list of such rows
+        (numbered 0..n-1); or a ``DataFrame``.
       precision: decimals (>= 0).
       caption: optional caption, stored in ``df.attrs["caption"]``.
 
@@ -706,7 +641,7 @@ def metric_table(results, *, precision=3, caption=None):
     import pandas as pd
 
     precision = check_positive_int(precision, "precision", minimum=0)
-    _check_str(caption, "caption")
+    check_str(caption, "caption", allow_none=True)
     if isinstance(results, pd.DataFrame):
         if results.empty:
             raise ValueError("results: expected a non-empty table, got an empty DataFrame")
@@ -714,7 +649,7 @@ def metric_table(results, *, precision=3, caption=None):
         rows = [(idx, dict(zip(columns, values))) for idx, values in zip(index, results.itertuples(index=False))]
     else:
         if isinstance(results, Mapping):
-            _check_mapping(results, "results", what="a dict of row name -> dict of metrics")
+            check_mapping(results, "results", what="dict of metrics", string_keys=False)
             rows = list(results.items())
         elif isinstance(results, (list, tuple)):
             if not results:
@@ -725,6 +660,8 @@ def metric_table(results, *, precision=3, caption=None):
                 "results: expected a dict of dicts, a list of dicts or a DataFrame, "
                 f"got {type(results).__name__}"
             )
+        # a metric result (ganlib.metrics: a dataclass with as_dict()) is a row like its dict
+        rows = [(key, row.as_dict() if callable(getattr(row, "as_dict", None)) else row) for key, row in rows]
         for key, row in rows:
             if not isinstance(row, Mapping):
                 raise TypeError(f"results[{key!r}]: expected a dict of metric -> value, got {type(row).__name__}")
@@ -771,11 +708,10 @@ def plot_metric_curves(x, curves, *, xlabel, ylabel=None, ax=None, title=None, b
     """
     xs = as_array(x, "x", ndim=1, min_samples=1)
     t = xs.shape[0]
-    _check_mapping(curves, "curves", what="a dict of name -> values")
-    if not isinstance(xlabel, str):
-        raise TypeError(f"xlabel: expected a string, got {type(xlabel).__name__}")
-    _check_str(ylabel, "ylabel")
-    _check_str(title, "title")
+    check_mapping(curves, "curves", what="values", string_keys=False)
+    check_str(xlabel, "xlabel")
+    check_str(ylabel, "ylabel", allow_none=True)
+    check_str(title, "title", allow_none=True)
 
     def series(value, name):
         arr = as_array(value, name, ndim=1)
@@ -788,7 +724,7 @@ def plot_metric_curves(x, curves, *, xlabel, ylabel=None, ax=None, title=None, b
     ys = {str(k): series(v, f"curves[{k!r}]") for k, v in curves.items()}
     bs = {}
     if bands is not None:
-        _check_mapping(bands, "bands", what="a dict of name -> (low, high)")
+        check_mapping(bands, "bands", what="(low, high)", string_keys=False)
         for k, v in bands.items():
             if str(k) not in ys:
                 raise ValueError(f"bands: key {k!r} is not a curve name; curves: {list(ys)}")
@@ -835,9 +771,9 @@ def plot_bar(values, *, errors=None, ax=None, title=None, ylabel=None, horizonta
     Returns:
       The new ``Figure``, or ``ax`` if one was passed in. One bar patch per value.
     """
-    _check_mapping(values, "values", what="a dict of name -> number")
-    _check_str(title, "title")
-    _check_str(ylabel, "ylabel")
+    check_mapping(values, "values", what="number", string_keys=False)
+    check_str(title, "title", allow_none=True)
+    check_str(ylabel, "ylabel", allow_none=True)
     names = [str(k) for k in values]
     heights, lower, upper = [], [], []
     for k, v in values.items():
@@ -845,7 +781,7 @@ def plot_bar(values, *, errors=None, ax=None, title=None, ylabel=None, horizonta
         if ci is not None:
             est, low, high = ci
         else:
-            v = _scalar(v, f"values[{k!r}]")
+            v = float(as_array(v, f"values[{k!r}]", ndim=0, finite=False))
             est, low, high = v, v, v
         if not all(np.isfinite([est, low, high])):
             raise ValueError(f"values[{k!r}]: expected finite numbers, got {v!r}")
@@ -855,8 +791,7 @@ def plot_bar(values, *, errors=None, ax=None, title=None, ylabel=None, horizonta
         lower.append(est - low)
         upper.append(high - est)
     if errors is not None:
-        if not isinstance(errors, Mapping):
-            raise TypeError(f"errors: expected a dict of name -> error, got {type(errors).__name__}")
+        errors = check_mapping(errors, "errors", what="error", allow_empty=True, string_keys=False)
         for k, e in errors.items():
             if k not in values:
                 raise ValueError(f"errors: key {k!r} is not in values; values: {names}")
@@ -864,16 +799,14 @@ def plot_bar(values, *, errors=None, ax=None, title=None, ylabel=None, horizonta
             if isinstance(e, (tuple, list)):
                 if len(e) != 2:
                     raise ValueError(f"errors[{k!r}]: expected a half-width or a (low, high) pair, got {e!r}")
-                low, high = float(e[0]), float(e[1])
-                if not (np.isfinite(low) and np.isfinite(high) and low <= heights[i] <= high):
+                low, high = check_float(e[0], f"errors[{k!r}] low"), check_float(e[1], f"errors[{k!r}] high")
+                if not low <= heights[i] <= high:
                     raise ValueError(
                         f"errors[{k!r}]: expected low <= value ({heights[i]:.4g}) <= high, got ({low:.4g}, {high:.4g})"
                     )
                 lower[i], upper[i] = heights[i] - low, high - heights[i]
             else:
-                if isinstance(e, bool) or not isinstance(e, numbers.Real) or not np.isfinite(e) or e < 0:
-                    raise ValueError(f"errors[{k!r}]: expected a finite half-width >= 0, got {e!r}")
-                lower[i] = upper[i] = float(e)
+                lower[i] = upper[i] = check_float(e, f"errors[{k!r}]", minimum=0.0)
     err = np.array([lower, upper])
     has_err = bool(np.any(err > 0))
     err[:, ~np.any(err > 0, axis=0)] = np.nan  # no cap drawn for bars without an interval
@@ -939,15 +872,14 @@ def plot_heatmap(matrix, *, row_labels, col_labels, ax=None, title=None, fmt=".2
             raise TypeError(f"{name}: expected a sequence of {size} labels, got {type(labels).__name__}")
         if len(labels) != size:
             raise ValueError(f"{name}: expected {size} labels (matrix has {size} {what}), got {len(labels)}")
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt: expected a format spec string such as '.2f', got {type(fmt).__name__}")
+    check_str(fmt, "fmt")
     if annotate:
         sample = next((float(v) for v in m.ravel() if np.isfinite(v)), 0.0)
         try:
             format(int(sample) if fmt.endswith("d") else sample, fmt)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"fmt: expected a valid format spec such as '.2f', got {fmt!r} ({exc})") from None
-    _check_str(title, "title")
+    check_str(title, "title", allow_none=True)
     colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
     finite = m[np.isfinite(m)]
     lo = float(vmin) if vmin is not None else (float(finite.min()) if finite.size else 0.0)
@@ -1004,10 +936,10 @@ def plot_histograms(samples, *, bins=50, ax=None, title=None, xlabel=None):
     Returns:
       The new ``Figure``, or ``ax`` if one was passed in. One filled step patch per sample.
     """
-    _check_mapping(samples, "samples", what="a dict of name -> values")
+    check_mapping(samples, "samples", what="values", string_keys=False)
     data = {str(k): _as_samples_1d(v, f"samples[{k!r}]") for k, v in samples.items()}
-    _check_str(title, "title")
-    _check_str(xlabel, "xlabel")
+    check_str(title, "title", allow_none=True)
+    check_str(xlabel, "xlabel", allow_none=True)
     if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
         bins = check_positive_int(bins, "bins")
         pooled = np.concatenate(list(data.values()))

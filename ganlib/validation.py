@@ -32,6 +32,7 @@ __all__ = [
     "check_probability",
     "check_same_dim",
     "check_seed",
+    "check_str",
 ]
 
 
@@ -220,16 +221,31 @@ def check_callable(value, name: str):
     return value
 
 
-def check_mapping(value, name: str, *, what: str = "value", allow_empty: bool = False) -> dict:
-    """Return a ``dict`` copy of a mapping with non-empty string keys."""
+def check_mapping(value, name: str, *, what: str = "value", allow_empty: bool = False,
+                  string_keys: bool = True) -> dict:
+    """Return a ``dict`` copy of a mapping with non-empty string keys (any hashable keys with
+    ``string_keys=False``, e.g. epochs)."""
     if not isinstance(value, Mapping):
-        raise TypeError(f"{name}: expected a dict of name -> {what}, got {type(value).__name__}")
+        key = "name" if string_keys else "key"
+        raise TypeError(f"{name}: expected a dict of {key} -> {what}, got {type(value).__name__}")
     if not value and not allow_empty:
         raise ValueError(f"{name}: expected at least one entry, got an empty dict")
-    for key in value:
-        if not isinstance(key, str) or not key:
-            raise TypeError(f"{name}: expected non-empty string keys, got {key!r}")
+    if string_keys:
+        for key in value:
+            if not isinstance(key, str) or not key:
+                raise TypeError(f"{name}: expected non-empty string keys, got {key!r}")
     return dict(value)
+
+
+def check_str(value, name: str, *, allow_none: bool = False) -> str | None:
+    """Return ``value`` if it is a ``str`` (``None`` passes through when ``allow_none``), e.g. a
+    title or a label."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
+        want = "a string or None" if allow_none else "a string"
+        raise TypeError(f"{name}: expected {want}, got {type(value).__name__} {value!r}")
+    return value
 
 
 def check_model(value, name: str):

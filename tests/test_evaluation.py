@@ -1,4 +1,5 @@
-"""Tests for ganlib.book.ch05a: corruptions, the metric suite, sensitivity, the discriminator test."""
+"""Tests for ganlib.book.ch05a: corruptions, sensitivity, the discriminator test (the metric suite and
+``embed`` it re-exports are tested in tests/test_metrics_suite.py and tests/test_metrics_features.py)."""
 
 from __future__ import annotations
 
@@ -170,71 +171,6 @@ def test_corrupted_sets_bad_input():
 
 
 # --------------------------------------------------------------------------------------------
-# metric_suite
-# --------------------------------------------------------------------------------------------
-
-
-def test_metric_suite_matches_the_individual_metrics():
-    rng = np.random.default_rng(0)
-    real = rng.normal(size=(120, 6))
-    fake = rng.normal(0.3, 1.2, size=(100, 6))
-    train = rng.normal(size=(80, 6))
-    logits = rng.normal(size=(100, 4))
-    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    out = E.metric_suite(real, fake, fake_probs=probs, train_features=train, n_kid_subsets=7,
-                         kid_subset_size=50, nearest_k=3, seed=4)
-    assert out["fid"] == pytest.approx(M.fid_from_features(real, fake))
-    kid = M.kid(real, fake, n_subsets=7, subset_size=50, seed=4)
-    assert out["kid"] == pytest.approx(kid.mean) and out["kid_std"] == pytest.approx(kid.std)
-    for key, value in M.prdc(real, fake, nearest_k=3).items():
-        assert out[key] == pytest.approx(value)
-    assert out["classifier_score"] == pytest.approx(M.inception_score(probs, n_splits=1).mean)
-    c = M.c2st(real, fake, seed=4)
-    assert out["c2st_accuracy"] == pytest.approx(c.accuracy) and out["c2st_p_value"] == pytest.approx(c.p_value)
-    mem = M.memorization_test(fake, train, real)
-    assert out["memorization_z"] == pytest.approx(mem["z"])
-    assert out["copy_fraction"] == pytest.approx(mem["copy_fraction"])
-    assert all(isinstance(v, float) for v in out.values())
-
-
-def test_metric_suite_fid_closed_form_and_optional_keys():
-    # two samples whose fitted Gaussians are known exactly: mean shift only, identical covariance
-    rng = np.random.default_rng(1)
-    a = rng.normal(size=(200, 3))
-    b = a + np.array([1.0, 2.0, 0.0])
-    out = E.metric_suite(a, b, n_kid_subsets=2, kid_subset_size=50)
-    assert out["fid"] == pytest.approx(5.0, rel=1e-9)  # ‖(1, 2, 0)‖²
-    assert "classifier_score" not in out and "memorization_z" not in out
-
-
-def test_metric_suite_flags_copies():
-    rng = np.random.default_rng(2)
-    train, held = rng.normal(size=(300, 4)), rng.normal(size=(200, 4))
-    copies = train[:200]
-    out = E.metric_suite(held, copies, train_features=train, n_kid_subsets=2, kid_subset_size=50)
-    assert out["memorization_z"] < -10 and out["copy_fraction"] == 1.0
-
-
-def test_metric_suite_bad_input():
-    rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
-    with pytest.raises(ValueError, match="real_features and fake_features"):
-        E.metric_suite(a, b[:, :2])
-    with pytest.raises(ValueError, match="nearest_k"):
-        E.metric_suite(a, b, nearest_k=20)
-    with pytest.raises(ValueError, match="fake_probs"):
-        E.metric_suite(a, b, fake_probs=np.full((19, 2), 0.5))
-    with pytest.raises(ValueError, match="train_features"):
-        E.metric_suite(a, b, train_features=np.ones((5, 2)))
-    with pytest.raises(ValueError, match="kid_subset_size"):
-        E.metric_suite(a, b, kid_subset_size=1)
-    with pytest.raises(ValueError, match="real_features"):
-        E.metric_suite(a[:, 0], b)
-    with pytest.raises(ValueError, match="seed"):
-        E.metric_suite(a, b, seed=-2)
-
-
-# --------------------------------------------------------------------------------------------
 # sensitivity_matrix
 # --------------------------------------------------------------------------------------------
 
@@ -373,41 +309,3 @@ def test_discriminator_two_sample_test_bad_input(brightness_gan):
         E.discriminator_two_sample_test(brightness_gan, x, x[:1])
     with pytest.raises(ValueError, match="train_images"):
         E.discriminator_two_sample_test(brightness_gan, x, x, train_images=_images(3, size=6))
-
-
-# --------------------------------------------------------------------------------------------
-# embed
-# --------------------------------------------------------------------------------------------
-
-
-def test_embed_matches_feature_extractor_and_softmax():
-    import keras
-
-    from ganlib import models
-
-    keras.utils.set_random_seed(0)
-    clf = models.mnist_mlp_classifier(hidden_units=7)
-    x = np.random.default_rng(0).uniform(size=(5, 28, 28, 1)).astype(np.float32)
-    feats, probs = E.embed(x, clf, batch_size=2)
-    ref_feats = M.extract_features(x, models.feature_extractor(clf))
-    np.testing.assert_allclose(feats, ref_feats, rtol=1e-5, atol=1e-6)
-    logits = np.asarray(clf(x, training=False), dtype=np.float64)
-    ref = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(probs, ref, rtol=1e-5)
-    assert feats.shape == (5, 7) and probs.shape == (5, 10)
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
-
-
-def test_embed_bad_input():
-    from ganlib import models
-
-    clf = models.mnist_mlp_classifier(hidden_units=3)
-    x = np.zeros((2, 28, 28, 1), dtype=np.float32)
-    with pytest.raises(TypeError, match="classifier"):
-        E.embed(x, lambda b: b)
-    with pytest.raises(ValueError, match="layer"):
-        E.embed(x, clf, layer="nope")
-    with pytest.raises(ValueError, match="images"):
-        E.embed(x + 3, clf)
-    with pytest.raises(ValueError, match="batch_size"):
-        E.embed(x, clf, batch_size=0)

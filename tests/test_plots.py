@@ -24,7 +24,6 @@ from ganlib.plots import (  # noqa: E402
     plot_density_1d,
     plot_heatmap,
     plot_histograms,
-    plot_kde_2d,
     plot_losses,
     plot_metric_curves,
     plot_samples_2d,
@@ -298,19 +297,23 @@ def test_plot_losses_nan_is_a_gap_and_ax_is_returned():
     plt.close(fig)
 
 
-def test_plot_losses_bad_input():
-    with pytest.raises(ValueError, match=r"keys: unknown key\(s\) \['x_loss'\]; available: \['d_loss', 'g_loss'\]"):
-        plot_losses({"d_loss": [1.0], "g_loss": [1.0]}, keys=["x_loss"])
-    with pytest.raises(ValueError, match="keys"):
-        plot_losses({"d_loss": [1.0]}, keys=[])
-    with pytest.raises(TypeError, match="history"):
-        plot_losses([1.0, 2.0])
-    with pytest.raises(ValueError, match="history"):
-        plot_losses({"note": "text"})
-    with pytest.raises(ValueError, match="smoothing"):
-        plot_losses({"d_loss": [1.0]}, smoothing=-2)
-    with pytest.raises(TypeError, match="ax"):
-        plot_losses({"d_loss": [1.0]}, ax=1)
+@pytest.mark.parametrize(
+    "history, kwargs, err, match",
+    [
+        ({"d_loss": [1.0], "g_loss": [1.0]}, {"keys": ["x_loss"]}, ValueError,
+         r"keys: unknown key\(s\) \['x_loss'\]; available: \['d_loss', 'g_loss'\]"),
+        ({"d_loss": [1.0]}, {"keys": []}, ValueError, "keys"),
+        ([1.0, 2.0], {}, TypeError, "history"),
+        ({"note": "text"}, {}, ValueError, "history"),
+        ({"d_loss": [1.0]}, {"smoothing": -2}, ValueError, "smoothing"),
+        ({"d_loss": [1.0]}, {"ax": 1}, TypeError, "ax"),
+        ({"d_loss": [1.0]}, {"title": 3}, TypeError, "title"),
+        ({"d_loss": [1.0]}, {"xlabel": ["x"]}, TypeError, "xlabel"),
+    ],
+)
+def test_plot_losses_bad_input(history, kwargs, err, match):
+    with pytest.raises(err, match=match):
+        plot_losses(history, **kwargs)
 
 
 # ----------------------------------------------------------------------------- plot_samples_2d
@@ -421,40 +424,6 @@ def test_plot_density_1d_bad_input(kwargs, err, match):
         plot_density_1d(np.zeros((3, 3)), p_data=np.ones(3))
 
 
-# -------------------------------------------------------------------------------- plot_kde_2d
-
-
-def test_plot_kde_2d_histogram_image():
-    pts = np.random.default_rng(0).normal(size=(3000, 2))
-    fig = plot_kde_2d(pts, lim=4, bins=40)
-    ax = fig.axes[0]
-    data = np.asarray(ax.images[0].get_array())
-    assert data.shape == (40, 40)
-    expected, _, _ = np.histogram2d(pts[:, 0], pts[:, 1], bins=40, range=[(-4, 4), (-4, 4)], density=True)
-    np.testing.assert_allclose(data, expected.T)
-    assert data.sum() * (8 / 40) ** 2 == pytest.approx(1.0)
-    assert tuple(ax.images[0].get_extent()) == (-4.0, 4.0, -4.0, 4.0)
-    plt.close(fig)
-    fig, ax = plt.subplots()
-    assert plot_kde_2d(pts, ax=ax, bins=10) is ax
-    assert ax.images[0].get_array().shape == (10, 10)
-    plt.close(fig)
-
-
-@pytest.mark.parametrize(
-    "samples, kwargs, err, match",
-    [
-        (np.zeros((10, 3)), {}, ValueError, "samples"),
-        (np.full((10, 2), np.nan), {}, ValueError, "samples"),
-        (np.zeros((10, 2)), {"bins": 0}, ValueError, "bins"),
-        (np.zeros((10, 2)), {"lim": 0}, ValueError, "lim"),
-    ],
-)
-def test_plot_kde_2d_bad_input(samples, kwargs, err, match):
-    with pytest.raises(err, match=match):
-        plot_kde_2d(samples, **kwargs)
-
-
 # ------------------------------------------------------------------------------- metric_table
 
 
@@ -475,6 +444,15 @@ def test_metric_table_formats_ci_and_rounds():
     assert df["n"].tolist() == [5, 7] and df["n"].dtype == np.int64
     assert pd.isna(df.loc["GAN", "note"]) and df.loc["VAE", "note"] == "blurry"
     assert df.attrs["caption"] == "Table 1"
+
+
+def test_metric_table_takes_metric_results_as_rows():
+    from ganlib.metrics import PRDCResult
+
+    df = metric_table({"GAN": PRDCResult(0.5, 0.25, 1.125, 0.75), "copy": {"precision": 1.0, "n": 3}})
+    assert list(df.columns) == ["precision", "recall", "density", "coverage", "n"]
+    assert df.loc["GAN", "density"] == 1.125 and df.loc["copy", "precision"] == 1.0
+    assert pd.isna(df.loc["copy", "recall"])
 
 
 def test_metric_table_list_dataframe_and_precision():
@@ -532,21 +510,25 @@ def test_plot_metric_curves_lines_and_bands():
     plt.close(fig)
 
 
-def test_plot_metric_curves_bad_input():
-    with pytest.raises(ValueError, match=re.escape("curves['FID']: expected 3 values")):
-        plot_metric_curves([1, 2, 3], {"FID": [1.0, 2.0]}, xlabel="x")
-    with pytest.raises(ValueError, match="bands: key 'IS'"):
-        plot_metric_curves([1, 2], {"FID": [1.0, 2.0]}, xlabel="x", bands={"IS": ([0, 0], [1, 1])})
-    with pytest.raises(ValueError, match=re.escape("bands['FID']")):
-        plot_metric_curves([1, 2], {"FID": [1.0, 2.0]}, xlabel="x", bands={"FID": ([2, 3], [1, 1])})
-    with pytest.raises(ValueError, match="logy"):
-        plot_metric_curves([1, 2], {"FID": [0.0, 2.0]}, xlabel="x", logy=True)
-    with pytest.raises(ValueError, match="curves"):
-        plot_metric_curves([1, 2], {}, xlabel="x")
-    with pytest.raises(ValueError, match="x:"):
-        plot_metric_curves([1, np.nan], {"FID": [1.0, 2.0]}, xlabel="x")
-    with pytest.raises(TypeError, match="xlabel"):
-        plot_metric_curves([1, 2], {"FID": [1.0, 2.0]}, xlabel=None)
+@pytest.mark.parametrize(
+    "x, curves, kwargs, err, match",
+    [
+        ([1, 2, 3], {"FID": [1.0, 2.0]}, {}, ValueError, re.escape("curves['FID']: expected 3 values")),
+        ([1, 2], {"FID": [1.0, 2.0]}, {"bands": {"IS": ([0, 0], [1, 1])}}, ValueError, "bands: key 'IS'"),
+        ([1, 2], {"FID": [1.0, 2.0]}, {"bands": {"FID": ([2, 3], [1, 1])}}, ValueError, re.escape("bands['FID']")),
+        ([1, 2], {"FID": [1.0, 2.0]}, {"bands": [([0, 0], [1, 1])]}, TypeError, "bands"),
+        ([1, 2], {"FID": [0.0, 2.0]}, {"logy": True}, ValueError, "logy"),
+        ([1, 2], {}, {}, ValueError, "curves"),
+        ([1, 2], [1.0, 2.0], {}, TypeError, "curves"),
+        ([1, np.nan], {"FID": [1.0, 2.0]}, {}, ValueError, "x:"),
+        ([1, 2], {"FID": [1.0, 2.0]}, {"xlabel": None}, TypeError, "xlabel"),
+        ([1, 2], {"FID": [1.0, 2.0]}, {"ylabel": 1}, TypeError, "ylabel"),
+    ],
+)
+def test_plot_metric_curves_bad_input(x, curves, kwargs, err, match):
+    kwargs = {"xlabel": "x", **kwargs}
+    with pytest.raises(err, match=match):
+        plot_metric_curves(x, curves, **kwargs)
 
 
 # ----------------------------------------------------------------------------------- plot_bar
@@ -597,6 +579,9 @@ def test_plot_bar_horizontal_and_absolute_interval():
         ({"a": 1.0}, {"errors": {"a": -0.1}}, ValueError, "errors"),
         ({"a": 1.0}, {"errors": {"a": (1.5, 2.0)}}, ValueError, "errors"),
         ({"a": 1.0}, {"errors": [0.1]}, TypeError, "errors"),
+        ({"a": 1.0}, {"errors": {"a": "wide"}}, TypeError, "errors"),
+        ({"a": 1.0}, {"errors": {"a": (0.5, np.inf)}}, ValueError, "errors"),
+        ({"a": 1.0}, {"title": 1.0}, TypeError, "title"),
     ],
 )
 def test_plot_bar_bad_input(values, kwargs, err, match):
@@ -714,7 +699,6 @@ def test_style_applied_and_not_leaked():
         lambda: plot_losses({"a": [1.0, 2.0]}),
         lambda: plot_samples_2d(np.zeros((3, 2)), np.ones((3, 2))),
         lambda: plot_density_1d(np.linspace(0, 1, 5), p_data=np.ones(5)),
-        lambda: plot_kde_2d(np.zeros((3, 2))),
         lambda: plot_metric_curves([1, 2], {"a": [1, 2]}, xlabel="x"),
         lambda: plot_bar({"a": 1.0}),
         lambda: plot_heatmap(np.eye(2), row_labels=["a", "b"], col_labels=["c", "d"]),
@@ -729,18 +713,23 @@ def test_every_function_returns_a_figure_of_book_width(make):
     plt.close(fig)
 
 
-def test_interactive_mode_set_inside_a_plot_survives_the_style_context():
+def test_interactive_mode_set_inside_a_plot_survives_the_style_context(monkeypatch):
     # Jupyter's inline backend switches interactive mode on when it is first activated, which can
-    # happen inside the style context; leaving the context must not switch it off again.
+    # happen inside the style context (when the first figure is created); leaving the context
+    # must not switch it off again.
     was = matplotlib.is_interactive()
     matplotlib.interactive(False)
-    try:
-        @plots._styled
-        def activates_backend():
-            matplotlib.interactive(True)
-            return "done"
+    subplots = plt.subplots
 
-        assert activates_backend() == "done"
+    def activating_subplots(*args, **kwargs):
+        matplotlib.interactive(True)
+        return subplots(*args, **kwargs)
+
+    monkeypatch.setattr(plt, "subplots", activating_subplots)
+    try:
+        fig = plot_bar({"a": 1.0})
+        assert isinstance(fig, Figure)
         assert matplotlib.is_interactive()
+        plt.close(fig)
     finally:
         matplotlib.interactive(was)

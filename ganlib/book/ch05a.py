@@ -9,11 +9,9 @@ lives here so that the notebook stays a sequence of short calls.
   images into a "generator output" with one known defect (missing digits, pixel noise, blur,
   copies of the training set, a few images repeated). Every output is a valid image batch:
   ``float32``, shape ``(N, 28, 28, 1)`` (any ``(N, H, W, C)`` works), values in ``[0, 1]``.
-* **Features** (:func:`embed`): a classifier's penultimate features and softmax probabilities in
-  one forward pass.
-* **One call for every metric** (:func:`metric_suite`): FID, KID, precision, recall, density,
-  coverage, classifier score, C2ST accuracy and p-value and, given the training features, the
-  data-copying statistic, all computed from feature arrays with :mod:`ganlib.metrics`.
+* **Features and every metric in one call** live in the core: :func:`ganlib.metrics.embed` and
+  :func:`ganlib.metrics.metric_suite` (with :data:`ganlib.metrics.METRIC_DIRECTIONS`), which this
+  module re-exports for the chapter until it calls them there.
 * **Normalised sensitivity** (:func:`sensitivity_matrix`): how far each metric moved from its
   real-vs-real baseline under each failure, in the direction that means "worse", optionally in
   units of a reference generator's gap.
@@ -29,6 +27,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..metrics import METRIC_DIRECTIONS  # used by sensitivity_matrix; the chapter reads it here too
+# re-exported for the chapter; remove when the chapter calls ganlib.metrics directly
+from ..metrics import embed, metric_suite
 from ..validation import as_array, check_positive_int, check_probability, check_same_dim
 
 __all__ = [
@@ -258,144 +259,14 @@ def corrupted_sets(fresh_images, fresh_labels, train_images, *, n: int, keep=(0,
 
 
 # --------------------------------------------------------------------------------------------
-# Every metric in one call
+# Sensitivity of each metric
 # --------------------------------------------------------------------------------------------
-
-
-def embed(images, classifier, *, layer: str = "features", batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """Features and class probabilities of images under one classifier, in one forward pass.
-
-    ``features = h_layer(x)`` (the named layer's output, flattened) and
-    ``probs = softmax(classifier(x))`` (computed in float64) for every image.
-
-    Args:
-      images: ``(N, H, W, C)`` float in [0, 1], ``N >= 1``.
-      classifier: functional ``keras.Model`` returning logits ``(B, C)`` and holding a layer
-        named ``layer`` (e.g. :func:`ganlib.models.pretrained_mnist_classifier`).
-      layer: name of the feature layer (default the penultimate ``"features"``).
-      batch_size: images per call.
-
-    Returns:
-      ``(features, probs)``: float32 ``(N, d)`` and float64 ``(N, C)`` with rows summing to 1.
-    """
-    import keras
-
-    from ..models import feature_extractor
-
-    x = _images(images, "images")
-    features = feature_extractor(classifier, layer)  # validates classifier and layer
-    batch_size = check_positive_int(batch_size, "batch_size")
-    both = keras.Model(features.input, [features.output, classifier.outputs[0]])
-    feats, logits = [], []
-    for start in range(0, x.shape[0], batch_size):
-        f, lg = both(x[start:start + batch_size], training=False)
-        feats.append(np.asarray(f, dtype=np.float32).reshape(f.shape[0], -1))
-        logits.append(np.asarray(lg, dtype=np.float64))
-    logits = np.concatenate(logits)
-    if logits.ndim != 2:
-        raise ValueError(f"classifier: expected logits of shape (N, C), got shape {logits.shape}")
-    z = logits - logits.max(axis=1, keepdims=True)
-    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-    return np.concatenate(feats), probs
-
-#: For each key of :func:`metric_suite`: +1 if larger means a *worse* generator, -1 if smaller
-#: means worse, 0 if both directions are failures (density: > 1 samples crowd into dense real
-#: regions, < 1 samples stray). The memorization ``z`` is signed for copying (``z < 0``); a
-#: large positive ``z`` (samples farther from the training set than real data) is a different
-#: failure, poor fidelity, which the other metrics report.
-METRIC_DIRECTIONS: dict[str, int] = {
-    "fid": +1,
-    "kid": +1,
-    "precision": -1,
-    "recall": -1,
-    "density": 0,
-    "coverage": -1,
-    "classifier_score": -1,
-    "c2st_accuracy": +1,
-    "memorization_z": -1,
-    "copy_fraction": +1,
-}
-
-
-def metric_suite(real_features, fake_features, *, fake_probs=None, train_features=None,
-                 n_kid_subsets: int = 50, kid_subset_size: int = 500, nearest_k: int = 5,
-                 score_splits: int = 1, c2st_classifier="logistic", seed: int = 0) -> dict:
-    """Every sample-based metric of chapter 5.1 for one generated set.
-
-    With real (held-out) features ``X`` ``(N, d)`` and generated features ``Y`` ``(M, d)``:
-
-    * ``fid`` = :func:`ganlib.metrics.fid_from_features` ``(X, Y)`` (Heusel et al. 2017);
-    * ``kid``, ``kid_std`` = mean and std of :func:`ganlib.metrics.kid` over ``n_kid_subsets``
-      subsets of ``min(kid_subset_size, N, M)`` rows (Bińkowski et al. 2018);
-    * ``precision``, ``recall``, ``density``, ``coverage`` = :func:`ganlib.metrics.prdc` with
-      ``nearest_k`` (Kynkäänniemi et al. 2019; Naeem et al. 2020);
-    * ``classifier_score`` = :func:`ganlib.metrics.inception_score` of ``fake_probs`` with
-      ``score_splits`` splits (Salimans et al. 2016), if ``fake_probs`` is given;
-    * ``c2st_accuracy``, ``c2st_p_value`` = :func:`ganlib.metrics.c2st` ``(X, Y)`` with
-      ``c2st_classifier`` (Lopez-Paz & Oquab 2017);
-    * ``memorization_z``, ``copy_fraction`` = :func:`ganlib.metrics.memorization_test`
-      ``(Y, train_features, X)`` if ``train_features`` is given: ``X`` serves as the held-out
-      real set, so it must not overlap the training set (Meehan et al. 2020).
-
-    Args:
-      real_features: ``(N, d)`` features of real images not used for training, ``N > nearest_k``.
-      fake_features: ``(M, d)`` features of generated images, ``M > nearest_k``.
-      fake_probs: optional ``(M, C)`` class probabilities of the generated images (softmax rows).
-      train_features: optional ``(T, d)`` features of the generator's training images.
-      n_kid_subsets: KID subsets (>= 1); kid_subset_size: rows per KID subset (>= 2). Use a
-        subset size below ``min(N, M)`` so that the subsets differ and ``kid_std`` means something.
-      nearest_k: k of the k-NN radii.
-      score_splits: splits of the classifier score (1: one score on all ``M`` samples).
-      c2st_classifier: classifier of :func:`ganlib.metrics.c2st` (``"logistic"``, ``"knn"``, ...).
-      seed: seed of KID subsets and the C2ST split (int >= 0).
-
-    Returns:
-      ``dict`` of Python floats with the keys above (optional ones only when their input is given).
-    """
-    from .. import metrics
-
-    real = _features(real_features, "real_features")
-    fake = _features(fake_features, "fake_features")
-    check_same_dim(real, fake, "real_features", "fake_features")
-    nearest_k = check_positive_int(nearest_k, "nearest_k")
-    if nearest_k >= min(real.shape[0], fake.shape[0]):
-        raise ValueError(
-            f"nearest_k: expected nearest_k < min(N, M) = {min(real.shape[0], fake.shape[0])}, got {nearest_k}"
-        )
-    n_kid_subsets = check_positive_int(n_kid_subsets, "n_kid_subsets")
-    kid_subset_size = check_positive_int(kid_subset_size, "kid_subset_size", minimum=2)
-    score_splits = check_positive_int(score_splits, "score_splits")
-    seed = _seed(seed)
-    probs = None
-    if fake_probs is not None:
-        probs = as_array(fake_probs, "fake_probs", ndim=2)
-        if probs.shape[0] != fake.shape[0]:
-            raise ValueError(
-                f"fake_probs: expected one row per generated sample ({fake.shape[0]}), got {probs.shape[0]}"
-            )
-    train = None
-    if train_features is not None:
-        train = _features(train_features, "train_features", min_samples=1)
-        check_same_dim(real, train, "real_features", "train_features")
-
-    out: dict[str, float] = {"fid": metrics.fid_from_features(real, fake)}
-    k = metrics.kid(real, fake, n_subsets=n_kid_subsets, subset_size=kid_subset_size, seed=seed)
-    out["kid"], out["kid_std"] = k.mean, k.std
-    out.update(metrics.prdc(real, fake, nearest_k=nearest_k))
-    if probs is not None:
-        out["classifier_score"] = metrics.inception_score(probs, n_splits=score_splits).mean
-    c = metrics.c2st(real, fake, classifier=c2st_classifier, seed=seed)
-    out["c2st_accuracy"], out["c2st_p_value"] = c.accuracy, c.p_value
-    if train is not None:
-        mem = metrics.memorization_test(fake, train, real)
-        out["memorization_z"], out["copy_fraction"] = mem["z"], mem["copy_fraction"]
-    return {key: float(value) for key, value in out.items()}
 
 
 def sensitivity_matrix(results, *, baseline: str, reference=None, metrics=None, directions=None):
     """How far each metric moved from the baseline, signed so that positive means "worse".
 
-    For set ``s`` and metric ``m`` with direction ``δ_m`` (:data:`METRIC_DIRECTIONS`), baseline
+    For set ``s`` and metric ``m`` with direction ``δ_m`` (:data:`ganlib.metrics.METRIC_DIRECTIONS`), baseline
     value ``b_m`` (real vs real) and scale ``c_m``:
 
     ``S[m, s] = δ_m (v[s, m] - b_m) / c_m`` if ``δ_m ≠ 0``, and
@@ -409,7 +280,7 @@ def sensitivity_matrix(results, *, baseline: str, reference=None, metrics=None, 
     reference generator is from real data". A scale of 0 is replaced by 1 (absolute change).
 
     Args:
-      results: ``dict`` set name -> ``dict`` metric -> value (e.g. :func:`metric_suite` outputs).
+      results: ``dict`` set name -> ``dict`` metric -> value (e.g. :func:`ganlib.metrics.metric_suite` outputs).
       baseline: the name of the baseline set in ``results``.
       reference: optional ``dict`` metric -> value of a reference generator.
       metrics: metric names to include (default: every key of :data:`METRIC_DIRECTIONS` (or of
