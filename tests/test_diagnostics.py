@@ -39,13 +39,6 @@ def test_parameter_count_dense_and_batchnorm():
     assert DG.parameter_count(ganlib.models.mlp_generator()) == 100 * 256 + 256 + 256 * 784 + 784
 
 
-def test_parameter_count_bad_input():
-    with pytest.raises(TypeError, match="model"):
-        DG.parameter_count("not a model")
-    with pytest.raises(TypeError, match="trainable_only"):
-        DG.parameter_count(_dense_model(), trainable_only="yes")
-
-
 def test_forward_flops_dense_conv_and_transpose():
     assert DG.forward_flops(_dense_model()) == 2 * 3 * 4
     assert DG.forward_flops(ganlib.models.mlp_generator()) == 2 * (100 * 256 + 256 * 784)
@@ -70,11 +63,6 @@ def test_forward_flops_dcgan_generator_by_hand():
     assert DG.forward_flops(ganlib.models.dcgan_generator()) == expected
 
 
-def test_forward_flops_bad_input():
-    with pytest.raises(TypeError, match="model"):
-        DG.forward_flops(np.zeros(3))
-
-
 def test_training_step_flops_toy_by_hand():
     gan = ganlib.make_gan("toy", d_steps=2)
     f_g = 2 * (8 * 128 + 128 * 128 * 2 + 128 * 2)
@@ -82,14 +70,6 @@ def test_training_step_flops_toy_by_hand():
     assert DG.forward_flops(gan.generator) == f_g and DG.forward_flops(gan.discriminator) == f_d
     b = 4
     assert DG.training_step_flops(gan, b) == 2 * b * (f_g + 6 * f_d) + 3 * b * (f_g + f_d)
-
-
-def test_training_step_flops_bad_input():
-    gan = ganlib.make_gan("toy")
-    with pytest.raises(TypeError, match="gan"):
-        DG.training_step_flops(_dense_model(), 4)
-    with pytest.raises(ValueError, match="batch_size"):
-        DG.training_step_flops(gan, 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,22 +109,6 @@ def test_time_training_counts_executed_steps_and_epochs():
     assert res["steps_per_execution"] == 2
 
 
-def test_time_training_bad_input():
-    x = _toy_points()
-    with pytest.raises(TypeError, match="make_gan_fn"):
-        DG.time_training("mlp", x)
-    with pytest.raises(TypeError, match="make_gan_fn"):
-        DG.time_training(lambda: 3, x, batch_size=16, repeats=1)
-    with pytest.raises(ValueError, match="batch_size"):
-        DG.time_training(lambda: ganlib.make_gan("toy"), x, batch_size=1000)
-    with pytest.raises(ValueError, match="repeats"):
-        DG.time_training(lambda: ganlib.make_gan("toy"), x, repeats=0)
-    with pytest.raises(TypeError, match="clock"):
-        DG.time_training(lambda: ganlib.make_gan("toy"), x, clock=1.0)
-    with pytest.raises(ValueError, match="x"):
-        DG.time_training(lambda: ganlib.make_gan("toy"), np.full((8, 2), np.nan))
-
-
 def test_scaling_table_with_fake_clock():
     clock = _fake_clock(itertools.count(0.0, 1.0))  # every timed block lasts exactly 1 s
     table = DG.scaling_table({"toy": lambda b: ganlib.make_gan("toy")}, _toy_points(), batch_sizes=[8, 16],
@@ -158,22 +122,6 @@ def test_scaling_table_with_fake_clock():
     flops = [DG.training_step_flops(gan, 8), DG.training_step_flops(gan, 16)]
     np.testing.assert_allclose(table["gflops_per_step"], np.array(flops) / 1e9)
     np.testing.assert_allclose(table["achieved_gflops_per_second"], np.array(flops) * [4, 2] / 1e9)
-
-
-def test_scaling_table_bad_input():
-    x = _toy_points()
-    with pytest.raises(TypeError, match="builders"):
-        DG.scaling_table([lambda b: None], x, batch_sizes=[8])
-    with pytest.raises(ValueError, match="builders"):
-        DG.scaling_table({}, x, batch_sizes=[8])
-    with pytest.raises(TypeError, match=r"builders\['a'\]"):
-        DG.scaling_table({"a": 3}, x, batch_sizes=[8])
-    with pytest.raises(ValueError, match="batch_sizes"):
-        DG.scaling_table({"a": lambda b: None}, x, batch_sizes=[])
-    with pytest.raises(ValueError, match="batch_sizes"):
-        DG.scaling_table({"a": lambda b: None}, x, batch_sizes=[128])
-    with pytest.raises(TypeError, match="batch_sizes"):
-        DG.scaling_table({"a": lambda b: None}, x, batch_sizes=8)
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,26 +141,10 @@ def test_classifier_confidence_known_logits():
     assert pred.dtype == np.int64
 
 
-def test_classifier_confidence_bad_input():
-    with pytest.raises(TypeError, match="classifier"):
-        DG.classifier_confidence(np.zeros((2, 28, 28, 1)), "clf")
-    with pytest.raises(ValueError, match="classifier"):
-        DG.classifier_confidence(np.zeros((2, 28, 28, 1)), lambda b: np.zeros((len(b), 1)))
-    with pytest.raises(ValueError, match="images"):
-        DG.classifier_confidence(np.full((2, 28, 28, 1), np.nan), lambda b: np.zeros((len(b), 3)))
-
-
 def test_extremes_by_hand():
     low, high = DG.extremes([0.3, 0.1, 0.9, 0.5, 0.1], 2)
     np.testing.assert_array_equal(low, [1, 4])
     np.testing.assert_array_equal(high, [2, 3])
-
-
-def test_extremes_bad_input():
-    with pytest.raises(ValueError, match="n"):
-        DG.extremes([1.0, 2.0], 3)
-    with pytest.raises(ValueError, match="values"):
-        DG.extremes(np.zeros((2, 2)), 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,20 +177,6 @@ def test_nearest_neighbours_pixel_space_finds_exact_copies():
     assert np.all(res.distances[:, 1] > 1.0)
 
 
-def test_nearest_neighbours_bad_input():
-    x = np.zeros((4, 3))
-    with pytest.raises(ValueError, match="queries and reference"):
-        DG.nearest_neighbours(x, np.zeros((4, 2)))
-    with pytest.raises(ValueError, match="k"):
-        DG.nearest_neighbours(x, x, k=5)
-    with pytest.raises(ValueError, match="block_size"):
-        DG.nearest_neighbours(x, x, block_size=0)
-    with pytest.raises(ValueError, match="queries"):
-        DG.nearest_neighbours(np.zeros(3), x)
-    with pytest.raises(ValueError, match="reference"):
-        DG.nearest_neighbours(x, np.full((4, 3), np.inf))
-
-
 def test_neighbour_pairs_layout():
     q = np.arange(2 * 4, dtype=float).reshape(2, 2, 2) + 100
     r = np.arange(5 * 4, dtype=float).reshape(5, 2, 2)
@@ -270,18 +188,6 @@ def test_neighbour_pairs_layout():
     np.testing.assert_array_equal(out[3], q[1])
     np.testing.assert_array_equal(out[4], r[1])
     np.testing.assert_array_equal(out[5], r[1])
-
-
-def test_neighbour_pairs_bad_input():
-    q, r = np.zeros((2, 3)), np.zeros((5, 3))
-    with pytest.raises(ValueError, match="indices"):
-        DG.neighbour_pairs(q, r, [[5], [0]])
-    with pytest.raises(ValueError, match="indices"):
-        DG.neighbour_pairs(q, r, [[0]])
-    with pytest.raises(ValueError, match="queries and reference"):
-        DG.neighbour_pairs(q, np.zeros((5, 2)), [[0], [0]])
-    with pytest.raises(TypeError, match="indices"):
-        DG.neighbour_pairs(q, r, [[0.5], [0.0]])
 
 
 def test_noisy_copies_exact_and_noisy():
@@ -297,16 +203,6 @@ def test_noisy_copies_exact_and_noisy():
     assert np.std(diff) == pytest.approx(0.05, rel=0.05)  # pixels 0.3..0.7: clipping is rare
     many, _ = DG.noisy_copies(images, 30, noise_std=1.0, seed=0)  # n > N: with replacement
     assert many.min() >= 0.0 and many.max() <= 1.0
-
-
-def test_noisy_copies_bad_input():
-    images = np.zeros((4, 28, 28, 1))
-    with pytest.raises(ValueError, match="noise_std"):
-        DG.noisy_copies(images, 2, noise_std=-0.1)
-    with pytest.raises(ValueError, match="images"):
-        DG.noisy_copies(images + 2, 2)
-    with pytest.raises(ValueError, match="n"):
-        DG.noisy_copies(images, 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,35 +230,25 @@ def test_mode_collapse_runs_table_matches_mode_coverage():
         assert row["modes_reached"] >= row["modes_covered"]
 
 
-def test_mode_collapse_runs_bad_input():
-    ring = ganlib.data.ring_of_gaussians()
-    with pytest.raises(TypeError, match="mixture"):
-        DG.mode_collapse_runs(np.zeros((8, 2)), {"a": {}}, seeds=[0], steps=1, batch_size=8)
-    with pytest.raises(ValueError, match="settings"):
-        DG.mode_collapse_runs(ring, {}, seeds=[0], steps=1, batch_size=8)
-    with pytest.raises(TypeError, match=r"settings\['a'\]"):
-        DG.mode_collapse_runs(ring, {"a": 1}, seeds=[0], steps=1, batch_size=8)
-    with pytest.raises(ValueError, match="seeds"):
-        DG.mode_collapse_runs(ring, {"a": {}}, seeds=[], steps=1, batch_size=8)
-    with pytest.raises(ValueError, match="steps"):
-        DG.mode_collapse_runs(ring, {"a": {}}, seeds=[0], steps=0, batch_size=8)
-    with pytest.raises(ValueError, match="batch_size"):
-        DG.mode_collapse_runs(ring, {"a": {}}, seeds=[0], steps=1, batch_size=64, n_train=32)
-
-
-def test_make_mlp_gan_parameter_count_formula():
+def test_mlp_gan_of_width_parameter_count_formula():
     for h in (16, 256):
-        gan = DG.make_mlp_gan(h)
+        gan = DG.mlp_gan_of_width(h)
         total = DG.parameter_count(gan.generator) + DG.parameter_count(gan.discriminator)
         assert total == 1671 * h + 785
-    assert DG.parameter_count(DG.make_mlp_gan(256).generator) == 227_344  # models.mlp_generator docstring
+    assert DG.parameter_count(DG.mlp_gan_of_width(256).generator) == 227_344  # models.mlp_generator docstring
 
 
-def test_make_mlp_gan_bad_input():
-    with pytest.raises(ValueError, match="hidden_units"):
-        DG.make_mlp_gan(0)
-    with pytest.raises(ValueError, match="steps_per_execution"):
-        DG.make_mlp_gan(8, steps_per_execution=0)
+def test_mlp_gan_of_width_256_is_make_gan_mlp():
+    # the same networks, initial weights, optimizers and noise seed as the library's builder
+    ours, lib = DG.mlp_gan_of_width(256, seed=3, steps_per_execution=2), ganlib.make_gan("mlp", seed=3,
+                                                                                          steps_per_execution=2)
+    for a, b in zip(ours.generator.weights + ours.discriminator.weights, lib.generator.weights + lib.discriminator.weights):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    for opt_a, opt_b in ((ours.g_optimizer, lib.g_optimizer), (ours.d_optimizer, lib.d_optimizer)):
+        assert type(opt_a) is type(opt_b)
+        assert float(opt_a.learning_rate) == pytest.approx(float(opt_b.learning_rate))
+        assert float(opt_a.beta_1) == pytest.approx(float(opt_b.beta_1))
+    assert ours.seed == lib.seed == 3
 
 
 def test_time_training_rounds_steps_to_steps_per_execution():
@@ -371,3 +257,102 @@ def test_time_training_rounds_steps_to_steps_per_execution():
                            repeats=1, steps_per_epoch=2, clock=clock)
     assert res["steps_per_epoch"] == 3
     assert int(res["gan"].g_optimizer.iterations) == 2 * 3
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: one table, each case names the argument in the message
+# --------------------------------------------------------------------------------------------
+
+_X = np.zeros((4, 3))
+_IMAGES = np.zeros((4, 28, 28, 1))
+_RING = ganlib.data.ring_of_gaussians()
+_logits3 = lambda b: np.zeros((len(b), 3))  # noqa: E731
+
+BAD_INPUT = [
+    # (function, call, error, message)
+    ("parameter_count", lambda: DG.parameter_count("not a model"), TypeError, "model"),
+    ("parameter_count", lambda: DG.parameter_count(_dense_model(), trainable_only="yes"), TypeError, "trainable_only"),
+    ("forward_flops", lambda: DG.forward_flops(np.zeros(3)), TypeError, "model"),
+    ("training_step_flops", lambda: DG.training_step_flops(_dense_model(), 4), TypeError, "gan"),
+    ("training_step_flops", lambda: DG.training_step_flops(ganlib.make_gan("toy"), 0), ValueError, "batch_size"),
+    ("mlp_gan_of_width", lambda: DG.mlp_gan_of_width(0), ValueError, "hidden_units"),
+    ("mlp_gan_of_width", lambda: DG.mlp_gan_of_width(8, steps_per_execution=0), ValueError, "steps_per_execution"),
+    ("mlp_gan_of_width", lambda: DG.mlp_gan_of_width(8, seed=-1), ValueError, "seed"),
+    ("time_training", lambda: DG.time_training("mlp", _toy_points()), TypeError, "make_gan_fn"),
+    ("time_training", lambda: DG.time_training(lambda: 3, _toy_points(), batch_size=16, repeats=1), TypeError,
+     "make_gan_fn"),
+    ("time_training", lambda: DG.time_training(lambda: ganlib.make_gan("toy"), _toy_points(), batch_size=1000),
+     ValueError, "batch_size"),
+    ("time_training", lambda: DG.time_training(lambda: ganlib.make_gan("toy"), _toy_points(), repeats=0), ValueError,
+     "repeats"),
+    ("time_training", lambda: DG.time_training(lambda: ganlib.make_gan("toy"), _toy_points(), clock=1.0), TypeError,
+     "clock"),
+    ("time_training", lambda: DG.time_training(lambda: ganlib.make_gan("toy"), np.full((8, 2), np.nan)), ValueError,
+     "x"),
+    ("time_training", lambda: DG.time_training(lambda: ganlib.make_gan("toy"), _toy_points(), seed=-2), ValueError,
+     "seed"),
+    ("scaling_table", lambda: DG.scaling_table([lambda b: None], _toy_points(), batch_sizes=[8]), TypeError,
+     "builders"),
+    ("scaling_table", lambda: DG.scaling_table({}, _toy_points(), batch_sizes=[8]), ValueError, "builders"),
+    ("scaling_table", lambda: DG.scaling_table({"a": 3}, _toy_points(), batch_sizes=[8]), TypeError,
+     "builders['a']"),
+    ("scaling_table", lambda: DG.scaling_table({"a": lambda b: None}, _toy_points(), batch_sizes=[]), ValueError,
+     "batch_sizes"),
+    ("scaling_table", lambda: DG.scaling_table({"a": lambda b: None}, _toy_points(), batch_sizes=[128]), ValueError,
+     "batch_sizes"),
+    ("scaling_table", lambda: DG.scaling_table({"a": lambda b: None}, _toy_points(), batch_sizes=8), TypeError,
+     "batch_sizes"),
+    ("classifier_confidence", lambda: DG.classifier_confidence(_IMAGES, "clf"), TypeError, "classifier"),
+    ("classifier_confidence", lambda: DG.classifier_confidence(_IMAGES, lambda b: np.zeros((len(b), 1))), ValueError,
+     "classifier"),
+    ("classifier_confidence", lambda: DG.classifier_confidence(np.full((2, 28, 28, 1), np.nan), _logits3), ValueError,
+     "images"),
+    ("classifier_confidence", lambda: DG.classifier_confidence(_IMAGES, _logits3, batch_size=0), ValueError,
+     "batch_size"),
+    ("extremes", lambda: DG.extremes([1.0, 2.0], 3), ValueError, "n"),
+    ("extremes", lambda: DG.extremes(np.zeros((2, 2)), 1), ValueError, "values"),
+    ("nearest_neighbours", lambda: DG.nearest_neighbours(_X, np.zeros((4, 2))), ValueError, "queries and reference"),
+    ("nearest_neighbours", lambda: DG.nearest_neighbours(_X, _X, k=5), ValueError, "k"),
+    ("nearest_neighbours", lambda: DG.nearest_neighbours(_X, _X, block_size=0), ValueError, "block_size"),
+    ("nearest_neighbours", lambda: DG.nearest_neighbours(np.zeros(3), _X), ValueError, "queries"),
+    ("nearest_neighbours", lambda: DG.nearest_neighbours(np.zeros((0, 3)), _X), ValueError, "queries"),
+    ("nearest_neighbours", lambda: DG.nearest_neighbours(_X, np.full((4, 3), np.inf)), ValueError, "reference"),
+    ("nearest_neighbours", lambda: DG.nearest_neighbours(_X, "abc"), TypeError, "reference"),
+    ("neighbour_pairs", lambda: DG.neighbour_pairs(_X[:2], np.zeros((5, 3)), [[5], [0]]), ValueError, "indices"),
+    ("neighbour_pairs", lambda: DG.neighbour_pairs(_X[:2], np.zeros((5, 3)), [[0]]), ValueError, "indices"),
+    ("neighbour_pairs", lambda: DG.neighbour_pairs(_X[:2], np.zeros((5, 2)), [[0], [0]]), ValueError,
+     "queries and reference"),
+    ("neighbour_pairs", lambda: DG.neighbour_pairs(_X[:2], np.zeros((5, 3)), [[0.5], [0.0]]), TypeError, "indices"),
+    ("noisy_copies", lambda: DG.noisy_copies(_IMAGES, 2, noise_std=-0.1), ValueError, "noise_std"),
+    ("noisy_copies", lambda: DG.noisy_copies(_IMAGES, 2, noise_std=float("inf")), ValueError, "noise_std"),
+    ("noisy_copies", lambda: DG.noisy_copies(_IMAGES, 2, noise_std="0.1"), TypeError, "noise_std"),
+    ("noisy_copies", lambda: DG.noisy_copies(_IMAGES + 2, 2), ValueError, "images"),
+    ("noisy_copies", lambda: DG.noisy_copies(_IMAGES, 0), ValueError, "n"),
+    ("noisy_copies", lambda: DG.noisy_copies(_IMAGES, 2, seed=-1), ValueError, "seed"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(np.zeros((8, 2)), {"a": {}}, seeds=[0], steps=1,
+                                                         batch_size=8), TypeError, "mixture"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, [{}], seeds=[0], steps=1, batch_size=8), TypeError,
+     "settings"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, {}, seeds=[0], steps=1, batch_size=8), ValueError,
+     "settings"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, {"a": 1}, seeds=[0], steps=1, batch_size=8),
+     TypeError, "settings['a']"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, {"a": {}}, seeds=[], steps=1, batch_size=8),
+     ValueError, "seeds"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, {"a": {}}, seeds=[-1], steps=1, batch_size=8),
+     ValueError, "seeds"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, {"a": {}}, seeds=3, steps=1, batch_size=8),
+     TypeError, "seeds"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, {"a": {}}, seeds=[0], steps=0, batch_size=8),
+     ValueError, "steps"),
+    ("mode_collapse_runs", lambda: DG.mode_collapse_runs(_RING, {"a": {}}, seeds=[0], steps=1, batch_size=64,
+                                                         n_train=32), ValueError, "batch_size"),
+]
+
+
+@pytest.mark.parametrize("function, call, error, message", BAD_INPUT,
+                         ids=[f"{case[0]}-{i}" for i, case in enumerate(BAD_INPUT)])
+def test_bad_input_names_the_argument(function, call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value).startswith(message + ":"), str(info.value)

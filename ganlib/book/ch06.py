@@ -5,7 +5,7 @@ Each function turns one of the source article's three challenges into a measurem
 
 ================================  ======================================================
 Compute cost                      :func:`parameter_count`, :func:`forward_flops`,
-                                  :func:`training_step_flops`, :func:`make_mlp_gan`,
+                                  :func:`training_step_flops`, :func:`mlp_gan_of_width`,
                                   :func:`time_training`, :func:`scaling_table`
 Low-quality samples               :func:`classifier_confidence`, :func:`extremes`
 Mode collapse                     :func:`mode_collapse_runs`
@@ -26,13 +26,14 @@ from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
-from ..validation import as_array, check_positive_int
+from ..validation import (as_array, check_bool, check_callable, check_features, check_float, check_gan,
+                          check_mapping, check_model, check_positive_int, check_seed)
 
 __all__ = [
     "parameter_count",
     "forward_flops",
     "training_step_flops",
-    "make_mlp_gan",
+    "mlp_gan_of_width",
     "time_training",
     "scaling_table",
     "classifier_confidence",
@@ -45,48 +46,11 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------------------------
-# validation helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _check_model(model, name: str):
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"{name}: expected a keras.Model, got {type(model).__name__}")
-    return model
-
-
-def _check_gan(gan, name: str = "gan"):
-    from ..training import GAN
-
-    if not isinstance(gan, GAN):
-        raise TypeError(f"{name}: expected a ganlib.GAN, got {type(gan).__name__}")
-    return gan
-
-
-def _check_callable(value, name: str):
-    if not callable(value):
-        raise TypeError(f"{name}: expected a callable, got {type(value).__name__}")
-    return value
-
-
-def _check_nonnegative_float(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a number >= 0, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value}")
-    return value
-
-
-def _flat(value, name: str, *, min_samples: int = 1) -> np.ndarray:
-    """Validate ``(N, ...)`` finite numbers and return them as float64 ``(N, D)``."""
-    arr = as_array(value, name, min_samples=min_samples)
-    if arr.ndim < 2:
-        raise ValueError(f"{name}: expected an array (N, ...) with at least 2 dimensions, got shape {arr.shape}")
-    return np.asarray(arr, dtype=np.float64).reshape(arr.shape[0], -1)
+def _rows(value, name: str) -> np.ndarray:
+    """Samples ``(N, ...)`` as float64 rows ``(N, D)`` (one flattened vector per sample), for
+    Euclidean distances in pixel or feature space."""
+    arr = as_array(value, name, min_samples=1)
+    return check_features(arr.reshape(len(arr), -1) if arr.ndim >= 2 else arr, name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,8 +72,7 @@ def parameter_count(model, *, trainable_only: bool = False) -> int:
 
     if not isinstance(model, keras.Layer):
         raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
-    if not isinstance(trainable_only, (bool, np.bool_)):
-        raise TypeError(f"trainable_only: expected True or False, got {type(trainable_only).__name__}")
+    trainable_only = check_bool(trainable_only, "trainable_only")
     weights = model.trainable_weights if trainable_only else model.weights
     return int(sum(int(np.prod(w.shape)) for w in weights))
 
@@ -158,7 +121,7 @@ def forward_flops(model) -> int:
     Returns:
       FLOPs per sample as a Python int (multiply by the batch size for a batch).
     """
-    _check_model(model, "model")
+    check_model(model, "model")
     return int(sum(_layer_flops(layer) for layer in model.layers))
 
 
@@ -182,30 +145,30 @@ def training_step_flops(gan, batch_size: int) -> int:
     Returns:
       The estimate as a Python int.
     """
-    _check_gan(gan)
+    check_gan(gan)
     b = check_positive_int(batch_size, "batch_size")
     f_g, f_d = forward_flops(gan.generator), forward_flops(gan.discriminator)
     return int(gan.d_steps * b * (f_g + 6 * f_d) + 3 * b * (f_g + f_d))
 
 
-def make_mlp_gan(hidden_units: int = 256, *, learning_rate: float = 2e-4, beta_1: float = 0.5,
-                 steps_per_execution: int = 1, seed: int = 0, **gan_kwargs):
+def mlp_gan_of_width(hidden_units: int, *, steps_per_execution: int = 1, seed: int = 0):
     """The source article's MLP GAN with both hidden layers ``hidden_units`` wide, compiled.
 
-    Generator ``100 -> hidden_units -> 784`` (:func:`ganlib.models.mlp_generator`), discriminator
-    ``784 -> hidden_units -> 1`` (:func:`ganlib.models.mlp_discriminator`); ``hidden_units=256`` is
-    ``make_gan("mlp")``. Used to measure how training time grows with model size; the pair has
-    ``(100 h + h + 784 h + 784) + (784 h + h + h + 1) = 1671 h + 785`` parameters (linear in ``h``).
+    ``make_gan("mlp")`` builds the width-256 pair and has no width option, so this builds the same
+    pair at another width from :func:`ganlib.models.mlp_generator` (``100 -> h -> 784``) and
+    :func:`ganlib.models.mlp_discriminator` (``784 -> h -> 1``), with :meth:`ganlib.GAN.compile`'s
+    default optimizers (Adam, 2e-4, beta_1 = 0.5: ``make_gan``'s defaults), float32 and no XLA. At
+    ``hidden_units=256`` it is ``make_gan("mlp", seed=seed)`` on a CPU, weight for weight. The
+    pair has ``(100 h + h + 784 h + 784) + (784 h + h + h + 1) = 1671 h + 785`` parameters
+    (linear in ``h``), which is what chapter 6 times against model size.
 
     Args:
       hidden_units: width ``h`` of both hidden layers (int >= 1).
-      learning_rate, beta_1: Adam settings for both players.
       steps_per_execution: training steps per compiled call.
       seed: seed of the initial weights and the GAN's noise.
-      **gan_kwargs: passed to :class:`ganlib.GAN` (``loss``, ``d_steps``, ...).
 
     Returns:
-      A compiled :class:`ganlib.GAN` (float32, no XLA).
+      A compiled :class:`ganlib.GAN`.
     """
     import keras
 
@@ -213,15 +176,11 @@ def make_mlp_gan(hidden_units: int = 256, *, learning_rate: float = 2e-4, beta_1
     from ..training import GAN
 
     hidden_units = check_positive_int(hidden_units, "hidden_units")
-    keras.utils.set_random_seed(check_positive_int(seed, "seed", minimum=0))
+    steps_per_execution = check_positive_int(steps_per_execution, "steps_per_execution")
+    keras.utils.set_random_seed(check_seed(seed))
     gan = GAN(models.mlp_generator(hidden_units=hidden_units), models.mlp_discriminator(hidden_units=hidden_units),
-              seed=seed, **gan_kwargs)
-    gan.compile(
-        g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
-        d_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
-        steps_per_execution=check_positive_int(steps_per_execution, "steps_per_execution"),
-        jit_compile=False,
-    )
+              seed=seed)
+    gan.compile(steps_per_execution=steps_per_execution, jit_compile=False)
     return gan
 
 
@@ -275,13 +234,13 @@ def time_training(
     """
     from ..data import make_dataset
 
-    _check_callable(make_gan_fn, "make_gan_fn")
-    _check_callable(clock, "clock")
+    check_callable(make_gan_fn, "make_gan_fn")
+    check_callable(clock, "clock")
     xs = as_array(x, "x", min_samples=1).astype(np.float32)
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     repeats = check_positive_int(repeats, "repeats")
-    seed = check_positive_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     if steps_per_epoch is None:
         if batch_size > len(xs):
             raise ValueError(f"batch_size: expected at most the number of samples ({len(xs)}), got {batch_size}")
@@ -289,7 +248,7 @@ def time_training(
     steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
     gan = make_gan_fn()
     try:
-        _check_gan(gan)
+        check_gan(gan)
     except TypeError:
         raise TypeError(f"make_gan_fn: expected a callable returning a ganlib.GAN, got {type(gan).__name__}") from None
     if gan.conditional:
@@ -362,12 +321,9 @@ def scaling_table(builders: Mapping[str, Callable[[int], object]], x, *, batch_s
     """
     import pandas as pd
 
-    if not isinstance(builders, Mapping):
-        raise TypeError(f"builders: expected a dict of name -> callable, got {type(builders).__name__}")
-    if not builders:
-        raise ValueError("builders: expected at least one model, got an empty dict")
+    builders = check_mapping(builders, "builders", what="callable")
     for name, fn in builders.items():
-        _check_callable(fn, f"builders[{name!r}]")
+        check_callable(fn, f"builders[{name!r}]")
     xs = as_array(x, "x", min_samples=1).astype(np.float32)
     if isinstance(batch_sizes, (str, bytes)) or not hasattr(batch_sizes, "__iter__"):
         raise TypeError(f"batch_sizes: expected an iterable of integers, got {type(batch_sizes).__name__}")
@@ -422,15 +378,11 @@ def classifier_confidence(images, classifier, *, batch_size: int = 256) -> tuple
       ``(confidence, predicted)``: float64 ``(N,)`` in ``[1/C, 1]`` and int64 ``(N,)`` class
       indices.
     """
-    from ..metrics import _images, _run_batched, _softmax
+    from ..metrics import class_probabilities
 
-    x = _images(images, "images")
-    _check_callable(classifier, "classifier")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    logits = _run_batched(x, classifier, batch_size, "classifier")
-    if logits.ndim != 2 or logits.shape[1] < 2:
-        raise ValueError(f"classifier: expected logits of shape (N, C) with C >= 2, got shape {logits.shape}")
-    probs = _softmax(as_array(logits, "classifier output").astype(np.float64))
+    probs = class_probabilities(images, classifier, batch_size=batch_size)  # validates every argument
+    if probs.shape[1] < 2:
+        raise ValueError(f"classifier: expected logits of shape (N, C) with C >= 2, got shape {probs.shape}")
     return probs.max(axis=1), probs.argmax(axis=1).astype(np.int64)
 
 
@@ -483,8 +435,8 @@ def nearest_neighbours(queries, reference, *, k: int = 1, block_size: int = 1024
       :class:`Neighbours` ``(distances, indices)``: float64 ``(n, k)`` sorted ascending along
       each row, and int64 ``(n, k)`` row indices into ``reference``.
     """
-    q = _flat(queries, "queries")
-    r = _flat(reference, "reference")
+    q = _rows(queries, "queries")
+    r = _rows(reference, "reference")
     if q.shape[1] != r.shape[1]:
         raise ValueError(
             f"queries and reference: expected the same number of values per row, got {q.shape[1]} and {r.shape[1]}"
@@ -567,8 +519,8 @@ def noisy_copies(images, n: int, *, noise_std: float = 0.05, seed: int = 0) -> t
     """
     x = as_array(images, "images", min_samples=1, value_range=(0.0, 1.0))
     n = check_positive_int(n, "n")
-    noise_std = _check_nonnegative_float(noise_std, "noise_std")
-    seed = check_positive_int(seed, "seed", minimum=0)
+    noise_std = check_float(noise_std, "noise_std", minimum=0)
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     sources = rng.choice(x.shape[0], size=n, replace=n > x.shape[0]).astype(np.int64)
     copies = x[sources].astype(np.float64) + noise_std * rng.standard_normal((n,) + x.shape[1:])
@@ -622,16 +574,13 @@ def mode_collapse_runs(mixture, settings: Mapping[str, Mapping], *, seeds, steps
 
     if not isinstance(mixture, GaussianMixture):
         raise TypeError(f"mixture: expected a ganlib.data.GaussianMixture, got {type(mixture).__name__}")
-    if not isinstance(settings, Mapping):
-        raise TypeError(f"settings: expected a dict of name -> options, got {type(settings).__name__}")
-    if not settings:
-        raise ValueError("settings: expected at least one setting, got an empty dict")
+    settings = check_mapping(settings, "settings", what="options")
     for name, opts in settings.items():
         if not isinstance(opts, Mapping):
             raise TypeError(f"settings[{name!r}]: expected a dict of options, got {type(opts).__name__}")
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
         raise TypeError(f"seeds: expected an iterable of integers, got {type(seeds).__name__}")
-    seeds = [check_positive_int(s, "seeds", minimum=0) for s in seeds]
+    seeds = [check_seed(s, "seeds") for s in seeds]
     if not seeds:
         raise ValueError("seeds: expected at least one seed, got none")
     steps = check_positive_int(steps, "steps")
