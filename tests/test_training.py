@@ -182,7 +182,7 @@ def test_ring_gan_covers_most_modes_in_smoke_budget():
     gan = make_gan("toy", data_dim=2, learning_rate=1e-3, steps_per_execution=p.steps_per_execution)
     train(gan, x, epochs=4, batch_size=p.toy_batch, verbose=0)
     cov = metrics.mode_coverage(gan.generate(2000, seed=0), ring.means, ring.stds)
-    assert cov["modes_covered"] >= 6, cov
+    assert cov.modes_covered >= 6, cov
 
 
 # ---------------------------------------------------------------------- resume / divergence

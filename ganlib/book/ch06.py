@@ -607,11 +607,11 @@ def mode_collapse_runs(mixture, settings: Mapping[str, Mapping], *, seeds, steps
             rows.append({
                 "setting": str(name),
                 "seed": s,
-                "modes_covered": cov["modes_covered"],
+                "modes_covered": cov.modes_covered,
                 "modes_reached": int(np.sum((reached >= min_fraction * n_samples / len(means)) & (reached >= 1))),
-                "n_modes": cov["n_modes"],
-                "high_quality_fraction": cov["high_quality_fraction"],
-                "kl_to_uniform": cov["kl_to_uniform"],
+                "n_modes": cov.n_modes,
+                "high_quality_fraction": cov.high_quality_fraction,
+                "kl_to_uniform": cov.kl_to_uniform,
                 "seconds": time.perf_counter() - start,
             })
     return {"table": pd.DataFrame(rows), "samples": samples, "train": x}

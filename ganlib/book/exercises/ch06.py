@@ -93,8 +93,8 @@ def check_exercise_2(answer) -> bool:
     answer = _pair(answer, "modes_covered, high_quality_fraction")
     ok = None
     if answer is not None:
-        ok = int(round(float(answer[0]))) == res["modes_covered"] and bool(
-            close_to(answer[1], res["high_quality_fraction"], rtol=1e-3, atol=1e-3))
+        ok = int(round(float(answer[0]))) == res.modes_covered and bool(
+            close_to(answer[1], res.high_quality_fraction, rtol=1e-3, atol=1e-3))
     return report(ok, "Exercise 2",
                   "run ganlib.metrics.mode_coverage(samples, ring.means, ring.stds) and read "
                   "'modes_covered' and 'high_quality_fraction'.")
@@ -118,9 +118,9 @@ def exercise_3_expected(data, extractor, n: int = 200, shift: int = 2) -> tuple[
     held = np.asarray(data.x_test[:n], dtype=np.float32)
     train = np.asarray(data.x_train, dtype=np.float32)
     flat = lambda a: a.reshape(len(a), -1)  # noqa: E731
-    z_pix = memorization_test(flat(copies), flat(train), flat(held))["z"]
+    z_pix = memorization_test(flat(copies), flat(train), flat(held)).z
     f = lambda a: extract_features(a, extractor)  # noqa: E731
-    z_feat = memorization_test(f(copies), f(train), f(held))["z"]
+    z_feat = memorization_test(f(copies), f(train), f(held)).z
     return float(z_pix), float(z_feat)
 
 
