@@ -5,12 +5,28 @@ The VAE maximises the evidence lower bound (ELBO) of ``log p(x)``:
     ELBO(x) = E_{q(z|x)}[log p(x|z)] - KL(q(z|x) || p(z)),
 
 with encoder ``q(z|x) = N(mu(x), diag(sigma^2(x)))``, prior ``p(z) = N(0, I)`` and a Bernoulli
-decoder ``p(x|z) = prod_j Bernoulli(x_j; sigmoid(logit_j(z)))``. Training minimises
-``-ELBO = reconstruction_loss + kl_loss`` averaged over the batch, with ``z = mu + sigma * eps``,
-``eps ~ N(0, I)`` (the reparameterisation trick) so gradients flow through the sampling.
+decoder ``p(x|z) = prod_j Bernoulli(x_j; lambda_j)``, ``lambda_j = sigmoid(logit_j(z))``.
+Training minimises ``-ELBO = reconstruction_loss + kl_loss`` averaged over the batch, with
+``z = mu + sigma * eps``, ``eps ~ N(0, I)`` (the reparameterisation trick) so gradients flow
+through the sampling.
 
-Images follow ganlib's format: ``float32`` ``(N, 28, 28, 1)`` in ``[0, 1]``; the Bernoulli
-likelihood treats grey values as probabilities (the usual choice for MNIST).
+**What the likelihood is a likelihood of.** The Bernoulli decoder is a probability mass function
+on *binary* images: ``sum_{x in {0,1}} lambda^x (1 - lambda)^(1 - x) = 1``. It is not a density
+for grey values ``x in [0, 1]``: ``integral_0^1 lambda^x (1 - lambda)^(1 - x) dx
+= (2 lambda - 1) / logit(lambda)``, which is at most ``1/2`` (its value at ``lambda = 1/2``);
+the missing normaliser is the continuous Bernoulli's ``C(lambda)`` (Loaiza-Ganem &
+Cunningham 2019). So ``-ELBO`` is an upper bound on ``-log p(x)`` (in nats) only for binary
+``x``. ganlib models **binarised digits**: a grey value is read as the probability of ink,
+``x_b ~ Bernoulli(x)`` (stochastic binarisation). :func:`binarize` draws a fixed binary copy
+(for a test set); ``VAE(dynamic_binarization=True)`` draws a fresh one in every training step
+(as in Burda et al. 2016). Because the Bernoulli log-likelihood is linear in ``x``,
+
+    E_{x_b ~ Bernoulli(x)}[log p(x_b | z)] = sum_j [x_j log lambda_j + (1 - x_j) log(1 - lambda_j)],
+
+i.e. the cross-entropy with grey targets is the *expected* log-likelihood of the binarised image,
+and the decoder mean ``lambda = E[x_b | z]`` is on the scale of the grey values.
+
+Images follow ganlib's format: ``float32`` ``(N, 28, 28, 1)`` in ``[0, 1]``.
 """
 
 from __future__ import annotations
@@ -21,9 +37,9 @@ import keras
 from keras import layers, ops
 
 from .training import ReplicaMean
-from .validation import as_array, check_positive_int
+from .validation import as_array, check_bool, check_images, check_positive_int, check_seed
 
-__all__ = ["VAE", "vae_kl_divergence", "bernoulli_reconstruction_loss"]
+__all__ = ["VAE", "vae_kl_divergence", "bernoulli_reconstruction_loss", "binarize"]
 
 _IMAGE_SHAPE = (28, 28, 1)
 
@@ -76,6 +92,10 @@ def bernoulli_reconstruction_loss(x, logits):
     ``max(l, 0) - x l + log(1 + exp(-|l|))`` (binary cross-entropy from logits), which never
     overflows.
 
+    For binary ``x`` this is a negative log-probability (``exp(-loss)`` sums to 1 over
+    ``x in {0, 1}``). For grey ``x`` it is the expected loss of the binarised image
+    ``x_b ~ Bernoulli(x)``, not a negative log-density of ``x`` (see the module docstring).
+
     Args:
       x: targets in ``[0, 1]``, shape ``(B, ...)`` (e.g. ``(B, 28, 28, 1)``), float.
       logits: decoder logits ``l``, same shape as ``x``.
@@ -93,6 +113,27 @@ def bernoulli_reconstruction_loss(x, logits):
     return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
 
 
+def binarize(x, seed: int = 0) -> np.ndarray:
+    """Stochastic binarisation: each pixel becomes 1 with probability equal to its grey value.
+
+    ``x_b[i] = 1[u_i < x_i]`` with ``u_i ~ U(0, 1)`` drawn by ``np.random.default_rng(seed)``, so
+    ``P(x_b[i] = 1) = x_i`` and ``E[x_b] = x``: pixels at 0 stay 0, pixels at 1 stay 1, a pixel
+    at 0.3 is ink in 30 % of the draws. Use it to fix one binary copy of a test set, on which the
+    Bernoulli ``-ELBO`` is a bound on ``-log p(x_b)`` (see the module docstring).
+
+    Args:
+      x: values in ``[0, 1]``, shape ``(N, ...)`` with ``N >= 1``.
+      seed: seed of the uniform draws (int >= 0); the same seed gives the same copy.
+
+    Returns:
+      ``np.ndarray`` of ``x``'s shape, float32, values in ``{0, 1}``.
+    """
+    x = check_images(x, "x", value_range=(0.0, 1.0))
+    seed = check_seed(seed)
+    u = np.random.default_rng(seed).random(x.shape, dtype=np.float32)
+    return (u < x).astype(np.float32)
+
+
 class VAE(keras.Model):
     """Variational autoencoder for MNIST with MLP encoder and decoder (Kingma & Welling 2013).
 
@@ -104,15 +145,21 @@ class VAE(keras.Model):
     ``loss = mean_i [ bernoulli_reconstruction_loss(x_i, logits(z_i)) + vae_kl_divergence(mu_i, log_var_i) ]``
 
     with ``z_i = mu_i + exp(log_var_i / 2) * eps_i``, ``eps_i ~ N(0, I)`` drawn with a
-    ``keras.random.SeedGenerator(seed)``. ``fit`` reports ``loss``, ``reconstruction_loss`` and
+    ``keras.random.SeedGenerator(seed)``. With ``dynamic_binarization=True`` every training batch
+    is first binarised afresh, ``x_b = 1[u < x]`` with ``u ~ U(0, 1)`` from the same seed
+    generator, and the model is trained on ``x_b`` (encoder input and reconstruction target): it
+    is then a model of binary images, and ``-ELBO`` on binary data (e.g. ``binarize(x_test)``)
+    is an upper bound on ``-log p(x_b)``. ``fit`` reports ``loss``, ``reconstruction_loss`` and
     ``kl_loss`` (means over the epoch); ``evaluate`` reports the same one-sample estimate of
-    ``-ELBO`` on held-out data. Compile with an optimizer only:
+    ``-ELBO`` on the data it is given, never binarised. Compile with an optimizer only:
     ``vae.compile(optimizer=keras.optimizers.Adam(1e-3))``.
 
     Args:
       latent_dim: size of ``z`` (int >= 1).
       hidden_units: width of the hidden layer in encoder and decoder (int >= 1).
       seed: seed of the sampling noise in training (int >= 0).
+      dynamic_binarization: binarise each training batch afresh (bool; default ``False``: train on
+        the images as given, for which ``-ELBO`` is a bound only if they are binary).
       **kwargs: passed to ``keras.Model`` (e.g. ``name``).
 
     Attributes:
@@ -120,15 +167,18 @@ class VAE(keras.Model):
       decoder: ``keras.Model`` ``z (B, k)`` -> logits ``(B, 28, 28, 1)`` float32.
     """
 
-    def __init__(self, latent_dim: int = 16, hidden_units: int = 256, seed: int = 0, **kwargs):
+    def __init__(self, latent_dim: int = 16, hidden_units: int = 256, seed: int = 0,
+                 dynamic_binarization: bool = False, **kwargs):
         latent_dim = check_positive_int(latent_dim, "latent_dim")
         hidden_units = check_positive_int(hidden_units, "hidden_units")
-        seed = check_positive_int(seed, "seed", minimum=0)
+        seed = check_seed(seed)
+        dynamic_binarization = check_bool(dynamic_binarization, "dynamic_binarization")
         kwargs.setdefault("name", "vae")
         super().__init__(**kwargs)
         self.latent_dim = latent_dim
         self.hidden_units = hidden_units
         self.seed = seed
+        self.dynamic_binarization = dynamic_binarization
 
         image = keras.Input(shape=_IMAGE_SHAPE, dtype="float32", name="image")
         h = layers.Flatten(name="flatten")(image)
@@ -158,7 +208,7 @@ class VAE(keras.Model):
 
     def get_config(self):
         return {"latent_dim": self.latent_dim, "hidden_units": self.hidden_units, "seed": self.seed,
-                "name": self.name}
+                "dynamic_binarization": self.dynamic_binarization, "name": self.name}
 
     def _sample_z(self, mean, log_var):
         eps = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
@@ -170,9 +220,16 @@ class VAE(keras.Model):
         z = self._sample_z(mean, log_var) if training else mean
         return ops.sigmoid(self.decoder(z, training=training))
 
+    def _binarize_batch(self, x):
+        """``1[u < x]`` with ``u ~ U(0, 1)`` from the model's seed generator (float32 0/1)."""
+        u = keras.random.uniform(ops.shape(x), seed=self.seed_generator)
+        return ops.cast(ops.less(u, x), "float32")
+
     def _elbo_terms(self, data, training: bool):
         x = data[0] if isinstance(data, (tuple, list)) else data
         x = ops.cast(x, "float32")
+        if training and self.dynamic_binarization:
+            x = self._binarize_batch(x)
         mean, log_var = self.encoder(x, training=training)
         z = self._sample_z(mean, log_var)
         logits = self.decoder(z, training=training)

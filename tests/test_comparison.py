@@ -1,10 +1,15 @@
-"""Tests for ganlib.book.ch07: metric tables, metrics over training, epoch timing, bad input."""
+"""Tests for ganlib.book.ch07: metric tables, metrics over training, epoch timing, verdicts across
+seeds, the discriminator ablation, bad input."""
 
 import itertools
 import math
 
+import keras
 import numpy as np
+import pandas as pd
 import pytest
+
+import ganlib
 
 from ganlib import metrics
 from ganlib.book import ch07 as comparison
@@ -14,8 +19,14 @@ from ganlib.book.ch07 import (
     compare_generators,
     grey_pixel_fraction,
     metrics_over_training,
+    mlp_discriminator_dcgan_style,
+    plot_runs,
     sample_metrics,
     seconds_per_epoch,
+    spread,
+    spread_table,
+    stack_runs,
+    train_gan_of,
 )
 
 
@@ -71,22 +82,25 @@ def test_sample_metrics_kid_on_full_sets_is_computed_once_with_the_same_value():
     assert sample_metrics(a, b, nearest_k=3, kid_subsets=6, kid_subset_size=100)["KID"] == pytest.approx(once, rel=1e-9)
 
 
-def test_sample_metrics_bad_input():
-    f = np.zeros((10, 3))
-    with pytest.raises(ValueError, match="real_features"):
-        sample_metrics(np.zeros(10), f)
-    with pytest.raises(ValueError, match="fake_features"):
-        sample_metrics(f, np.full((10, 3), np.nan))
-    with pytest.raises(ValueError, match="feature dimension"):
-        sample_metrics(f, np.zeros((10, 4)))
-    with pytest.raises(ValueError, match="nearest_k"):
-        sample_metrics(f, f, nearest_k=0)
-    with pytest.raises(ValueError, match="kid_subset_size"):
-        sample_metrics(f, f, kid_subset_size=1)
-    with pytest.raises(TypeError, match="kid_subsets"):
-        sample_metrics(f, f, kid_subsets=2.5)
-    with pytest.raises(ValueError, match="seed"):
-        sample_metrics(f, f, seed=-1)
+_F = np.zeros((10, 3))
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(real_features=np.zeros(10), fake_features=_F), ValueError, "real_features"),
+        (dict(real_features=_F, fake_features=np.full((10, 3), np.nan)), ValueError, "fake_features"),
+        (dict(real_features=_F, fake_features=np.zeros((10, 4))), ValueError, "feature dimension"),
+        (dict(real_features=_F, fake_features=_F, nearest_k=0), ValueError, "nearest_k"),
+        (dict(real_features=_F, fake_features=_F, kid_subset_size=1), ValueError, "kid_subset_size"),
+        (dict(real_features=_F, fake_features=_F, kid_subsets=2.5), TypeError, "kid_subsets"),
+        (dict(real_features=_F, fake_features=_F, seed=-1), ValueError, "seed"),
+        (dict(real_features=_F, fake_features=_F, seed=1.5), TypeError, "seed"),
+    ],
+)
+def test_sample_metrics_bad_input(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        sample_metrics(**kwargs)
 
 
 # ---------------------------------------------------------------------------- compare_generators
@@ -125,35 +139,33 @@ def test_compare_generators_uses_first_n_rows_and_all_rows_without_n(real):
     assert t_all.loc["a", "FID"] == pytest.approx(0.0, abs=1e-8)
 
 
-def test_compare_generators_bad_input(real):
-    ok = {"a": real}
-    kw = dict(nearest_k=3, kid_subsets=2, kid_subset_size=10)
-    with pytest.raises(TypeError, match="generators"):
-        compare_generators([real], real, _flatten, **kw)
-    with pytest.raises(ValueError, match="generators"):
-        compare_generators({}, real, _flatten, **kw)
-    with pytest.raises(TypeError, match="generators"):
-        compare_generators({"a": "images"}, real, _flatten, **kw)
-    with pytest.raises(ValueError, match="n"):
-        compare_generators({"a": lambda n: real[:n]}, real, _flatten, **kw)
-    with pytest.raises(ValueError, match="generators"):
-        compare_generators({"a": lambda n: np.zeros((n, 5, 5, 1))}, real, _flatten, n=10, **kw)
-    with pytest.raises(ValueError, match="generators"):
-        compare_generators({"a": real[:5]}, real, _flatten, n=10, **kw)
-    with pytest.raises(ValueError, match="generators"):
-        compare_generators({"a": real + 2.0}, real, _flatten, **kw)
-    with pytest.raises(ValueError, match="real_images"):
-        compare_generators(ok, real * 3.0, _flatten, **kw)
-    with pytest.raises(TypeError, match="extractor"):
-        compare_generators(ok, real, "features", **kw)
-    with pytest.raises(TypeError, match="classifier"):
-        compare_generators(ok, real, _flatten, classifier=3, **kw)
-    with pytest.raises(ValueError, match="n"):
-        compare_generators(ok, real, _flatten, n=1, **kw)
-    with pytest.raises(ValueError, match="extra"):
-        compare_generators(ok, real, _flatten, extra={"b": {"x": 1}}, **kw)
-    with pytest.raises(TypeError, match="extra"):
-        compare_generators(ok, real, _flatten, extra={"a": 1.0}, **kw)
+_REAL = np.random.default_rng(0).uniform(0.0, 0.5, size=(40, 4, 4, 1)).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "generators, real_images, extractor, kwargs, exc, match",
+    [
+        ([_REAL], _REAL, _flatten, {}, TypeError, "generators"),
+        ({}, _REAL, _flatten, {}, ValueError, "generators"),
+        ({1: _REAL}, _REAL, _flatten, {}, TypeError, "generators"),
+        ({"a": "images"}, _REAL, _flatten, {}, TypeError, "generators"),
+        ({"a": lambda n: _REAL[:n]}, _REAL, _flatten, {}, ValueError, "n"),
+        ({"a": lambda n: np.zeros((n, 5, 5, 1))}, _REAL, _flatten, dict(n=10), ValueError, "generators"),
+        ({"a": _REAL[:5]}, _REAL, _flatten, dict(n=10), ValueError, "generators"),
+        ({"a": _REAL + 2.0}, _REAL, _flatten, {}, ValueError, "generators"),
+        ({"a": _REAL}, _REAL * 3.0, _flatten, {}, ValueError, "real_images"),
+        ({"a": _REAL}, _REAL, "features", {}, TypeError, "extractor"),
+        ({"a": _REAL}, _REAL, _flatten, dict(classifier=3), TypeError, "classifier"),
+        ({"a": _REAL}, _REAL, _flatten, dict(n=1), ValueError, "n"),
+        ({"a": _REAL}, _REAL, _flatten, dict(seed=-2), ValueError, "seed"),
+        ({"a": _REAL}, _REAL, _flatten, dict(extra={"b": {"x": 1}}), ValueError, "extra"),
+        ({"a": _REAL}, _REAL, _flatten, dict(extra={"a": 1.0}), TypeError, "extra"),
+    ],
+)
+def test_compare_generators_bad_input(generators, real_images, extractor, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        compare_generators(generators, real_images, extractor, nearest_k=3, kid_subsets=2, kid_subset_size=10,
+                           **kwargs)
 
 
 # ---------------------------------------------------------------------------- metrics_over_training
@@ -171,15 +183,20 @@ def test_metrics_over_training_aligns_history_with_epochs(real):
     assert table.loc[2, "g_loss"] == 2.0 and table.loc[2, "d_loss"] == 0.25
 
 
-def test_metrics_over_training_bad_input(real):
-    with pytest.raises(ValueError, match="snapshots"):
-        metrics_over_training({-1: real}, real, _flatten)
-    with pytest.raises(ValueError, match="snapshots"):
-        metrics_over_training({"a": real}, real, _flatten)
-    with pytest.raises(TypeError, match="snapshots"):
-        metrics_over_training([real], real, _flatten)
-    with pytest.raises(TypeError, match="history"):
-        metrics_over_training({0: real}, real, _flatten, history=[1.0, 2.0])
+@pytest.mark.parametrize(
+    "snapshots, history, exc, match",
+    [
+        ({-1: _REAL}, None, ValueError, "snapshots"),
+        ({"a": _REAL}, None, ValueError, "snapshots"),
+        ({True: _REAL}, None, ValueError, "snapshots"),
+        ([_REAL], None, TypeError, "snapshots"),
+        ({}, None, ValueError, "snapshots"),
+        ({0: _REAL}, [1.0, 2.0], TypeError, "history"),
+    ],
+)
+def test_metrics_over_training_bad_input(snapshots, history, exc, match):
+    with pytest.raises(exc, match=match):
+        metrics_over_training(snapshots, _REAL, _flatten, history)
 
 
 # ---------------------------------------------------------------------------- timing
@@ -203,11 +220,16 @@ def test_epoch_timer_skips_the_warm_up_epoch():
     assert single.seconds_per_epoch == 3.0
 
 
-def test_epoch_timer_bad_input():
-    with pytest.raises(TypeError, match="clock"):
-        EpochTimer(clock=3)
-    with pytest.raises(ValueError, match="durations"):
-        EpochTimer().seconds_per_epoch
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: EpochTimer(clock=3), TypeError, "clock"),
+        (lambda: EpochTimer().seconds_per_epoch, ValueError, "durations"),
+    ],
+)
+def test_epoch_timer_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
 def test_seconds_per_epoch_times_each_epoch_of_a_real_training_run():
@@ -218,18 +240,23 @@ def test_seconds_per_epoch_times_each_epoch_of_a_real_training_run():
     assert s == 4.0
 
 
-def test_seconds_per_epoch_bad_input():
-    x = np.zeros((16, 2), dtype=np.float32)
-    with pytest.raises(ValueError, match="architecture"):
-        seconds_per_epoch("resnet", x, batch_size=8)
-    with pytest.raises(ValueError, match="batch_size"):
-        seconds_per_epoch("toy", x, batch_size=32)
-    with pytest.raises(ValueError, match="epochs"):
-        seconds_per_epoch("toy", x, batch_size=8, epochs=0)
-    with pytest.raises(TypeError, match="clock"):
-        seconds_per_epoch("toy", x, batch_size=8, clock="now")
-    with pytest.raises(ValueError, match="x"):
-        seconds_per_epoch("toy", np.full((16, 2), np.inf), batch_size=8)
+_X16 = np.zeros((16, 2), dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, exc, match",
+    [
+        (("resnet", _X16), dict(batch_size=8), ValueError, "architecture"),
+        (("toy", _X16), dict(batch_size=32), ValueError, "batch_size"),
+        (("toy", _X16), dict(batch_size=8, epochs=0), ValueError, "epochs"),
+        (("toy", _X16), dict(batch_size=8, clock="now"), TypeError, "clock"),
+        (("toy", _X16), dict(batch_size=8, seed=-1), ValueError, "seed"),
+        (("toy", np.full((16, 2), np.inf)), dict(batch_size=8), ValueError, "x"),
+    ],
+)
+def test_seconds_per_epoch_bad_input(args, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        seconds_per_epoch(*args, **kwargs)
 
 
 def test_grey_pixel_fraction_by_hand():
@@ -239,19 +266,178 @@ def test_grey_pixel_fraction_by_hand():
     assert grey_pixel_fraction(np.zeros((3, 4))) == 0.0
 
 
-def test_grey_pixel_fraction_bad_input():
-    with pytest.raises(ValueError, match="images"):
-        grey_pixel_fraction(np.full((2, 3), 1.5))
-    with pytest.raises(ValueError, match="low"):
-        grey_pixel_fraction(np.zeros((2, 3)), low=0.9, high=0.1)
-    with pytest.raises(ValueError, match="high"):
-        grey_pixel_fraction(np.zeros((2, 3)), high=2.0)
-    with pytest.raises(TypeError, match="low"):
-        grey_pixel_fraction(np.zeros((2, 3)), low="0.1")
+@pytest.mark.parametrize(
+    "images, kwargs, exc, match",
+    [
+        (np.full((2, 3), 1.5), {}, ValueError, "images"),
+        (np.zeros((2, 3)), dict(low=0.9, high=0.1), ValueError, "low"),
+        (np.zeros((2, 3)), dict(high=2.0), ValueError, "high"),
+        (np.zeros((2, 3)), dict(low="0.1"), TypeError, "low"),
+    ],
+)
+def test_grey_pixel_fraction_bad_input(images, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        grey_pixel_fraction(images, **kwargs)
+
+
+# ---------------------------------------------------------------------------- verdicts across seeds
+
+
+def _tables():
+    # seed s: model A has FID 10 + s and recall 0.5; the reference has FID 1 and recall 0.9 - s / 10
+    return {s: pd.DataFrame({"FID": [10.0 + s, 1.0], "recall": [0.5, 0.9 - s / 10]}, index=["A", "real"])
+            for s in (2, 0, 1)}
+
+
+def test_stack_runs_has_one_row_per_model_and_seed():
+    runs = stack_runs(_tables())
+    assert list(runs.index.names) == ["model", "seed"]
+    assert list(runs.index) == [("A", 0), ("A", 1), ("A", 2), ("real", 0), ("real", 1), ("real", 2)]
+    assert list(runs.columns) == ["FID", "recall"]
+    assert runs.loc[("A", 2), "FID"] == 12.0 and runs.loc[("real", 1), "recall"] == pytest.approx(0.8)
+
+
+def test_spread_by_hand():
+    summary = spread(stack_runs(_tables()))
+    assert list(summary.index) == ["A", "real"]
+    # FID of A: 10, 11, 12 -> mean 11, sample standard deviation 1, min 10, max 12
+    assert summary.loc["A", ("FID", "mean")] == 11.0 and summary.loc["A", ("FID", "sd")] == pytest.approx(1.0)
+    assert summary.loc["A", ("FID", "min")] == 10.0 and summary.loc["A", ("FID", "max")] == 12.0
+    assert summary.loc["A", ("recall", "sd")] == 0.0
+    assert summary.loc["real", ("recall", "mean")] == pytest.approx(0.8)
+    assert summary.loc["real", ("recall", "sd")] == pytest.approx(0.1)
+    only_fid = spread(stack_runs(_tables()), "FID")
+    assert list(dict.fromkeys(only_fid.columns.get_level_values("metric"))) == ["FID"]
+    single = spread(stack_runs({0: _tables()[0]}))
+    assert math.isnan(single.loc["A", ("FID", "sd")])  # one run has no spread
+
+
+def test_spread_table_cells():
+    table = spread_table(stack_runs(_tables()), precision=2)
+    assert table.loc["A", "FID"] == "11.00 ± 1.00"
+    assert table.loc["real", "recall"] == "0.80 ± 0.10"
+    assert spread_table(stack_runs({0: _tables()[0]}), precision=1).loc["A", "FID"] == "10.0"
+
+
+def test_plot_runs_draws_every_run():
+    import matplotlib.pyplot as plt
+
+    fig = plot_runs(stack_runs(_tables()), ["FID", "recall"], reference="real")
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["FID", "recall"]
+    dots = [line for line in axes[0].lines if line.get_marker() == "o"]
+    assert len(dots) == 1 and sorted(dots[0].get_ydata()) == [10.0, 11.0, 12.0]  # model A; the reference is a line
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["A"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: stack_runs([1, 2]), TypeError, "tables"),
+        (lambda: stack_runs({}), ValueError, "tables"),
+        (lambda: stack_runs({-1: _tables()[0]}), ValueError, "tables key"),
+        (lambda: stack_runs({0: "table"}), TypeError, r"tables\[0\]"),
+        (lambda: stack_runs({0: _tables()[0], 1: _tables()[1][["FID"]]}), ValueError, r"tables\[1\]"),
+        (lambda: spread(_tables()[0]), TypeError, "runs"),
+        (lambda: spread(stack_runs(_tables()), ["IS"]), ValueError, "columns"),
+        (lambda: spread(stack_runs(_tables()), []), ValueError, "columns"),
+        (lambda: spread_table(stack_runs(_tables()), precision=-1), ValueError, "precision"),
+        (lambda: plot_runs(stack_runs(_tables()), ["FID"], reference="B"), ValueError, "reference"),
+        (lambda: plot_runs(stack_runs(_tables()), ["FID"], ncols=0), ValueError, "ncols"),
+    ],
+)
+def test_seed_helpers_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+# ---------------------------------------------------------------------------- the discriminator ablation
+
+
+def test_dcgan_style_mlp_discriminator_layers_and_parameters():
+    d = mlp_discriminator_dcgan_style()
+    assert d.count_params() == 784 * 256 + 256 + 256 + 1 == ganlib.models.mlp_discriminator().count_params()
+    kinds = [type(layer).__name__ for layer in d.layers]
+    assert kinds == ["InputLayer", "Flatten", "Dense", "LeakyReLU", "Dropout", "Dense"]
+    assert d.get_layer("hidden_activation").negative_slope == pytest.approx(0.3)
+    assert d.get_layer("dropout").rate == pytest.approx(0.3)
+    x = np.random.default_rng(0).random((5, 28, 28, 1)).astype(np.float32)
+    out = np.asarray(d(x, training=False))
+    assert out.shape == (5, 1)
+    # without dropout (inference) it computes Dense -> LeakyReLU(0.3) -> Dense by hand
+    w1, b1 = d.get_layer("hidden").get_weights()
+    w2, b2 = d.get_layer("logit").get_weights()
+    h = x.reshape(5, -1) @ w1 + b1
+    np.testing.assert_allclose(out, np.where(h > 0, h, 0.3 * h) @ w2 + b2, rtol=1e-4, atol=1e-5)
+
+
+def test_train_gan_of_reproduces_make_gan_with_the_same_players():
+    x = np.random.default_rng(0).random((96, 28, 28, 1)).astype(np.float32)
+    ours = train_gan_of(ganlib.models.mlp_generator, ganlib.models.mlp_discriminator, x, epochs=1,
+                        batch_size=32, seed=4, verbose=0)
+    reference = ganlib.make_gan("mlp", seed=4)
+    ganlib.train(reference, x, epochs=1, batch_size=32, seed=4, verbose=0)
+    for a, b in zip(ours.gan.generator.get_weights() + ours.gan.discriminator.get_weights(),
+                    reference.generator.get_weights() + reference.discriminator.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert set(ours.history) >= {"d_loss", "g_loss"} and len(ours.history["g_loss"]) == 1
+    assert ours.snapshots == {} and ours.cached is False
+
+
+def test_train_gan_of_starts_the_generator_from_make_gans_weights():
+    keras.utils.set_random_seed(0)
+    ablation_start = ganlib.make_gan("mlp", seed=7).generator.get_weights()
+    x = np.zeros((64, 28, 28, 1), dtype=np.float32)
+    seen = {}
+
+    def generator():
+        g = ganlib.models.mlp_generator()
+        seen["weights"] = g.get_weights()
+        return g
+
+    train_gan_of(generator, mlp_discriminator_dcgan_style, x, epochs=1, batch_size=32, seed=7, verbose=0)
+    for a, b in zip(seen["weights"], ablation_start):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, exc, match",
+    [
+        ((None, mlp_discriminator_dcgan_style), {}, TypeError, "build_generator"),
+        ((ganlib.models.mlp_generator, "D"), {}, TypeError, "build_discriminator"),
+        ((lambda: "G", mlp_discriminator_dcgan_style), {}, TypeError, r"build_generator\(\)"),
+        ((ganlib.models.mlp_generator, mlp_discriminator_dcgan_style), dict(epochs=0), ValueError, "epochs"),
+        ((ganlib.models.mlp_generator, mlp_discriminator_dcgan_style), dict(seed=-1), ValueError, "seed"),
+        ((ganlib.models.mlp_generator, mlp_discriminator_dcgan_style), dict(x=np.full((4, 28, 28, 1), 2.0)),
+         ValueError, "x"),
+    ],
+)
+def test_train_gan_of_bad_input(args, kwargs, exc, match):
+    options = dict(x=np.zeros((8, 28, 28, 1), dtype=np.float32), epochs=1, batch_size=4, verbose=0)
+    options.update(kwargs)
+    x = options.pop("x")
+    with pytest.raises(exc, match=match):
+        train_gan_of(*args, x, **options)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(hidden_units=0), ValueError, "hidden_units"),
+        (dict(dropout=1.0), ValueError, "dropout"),
+        (dict(dropout="0.3"), TypeError, "dropout"),
+    ],
+)
+def test_dcgan_style_mlp_discriminator_bad_input(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        mlp_discriminator_dcgan_style(**kwargs)
 
 
 def test_module_exports():
     assert set(comparison.__all__) == {
         "METRIC_COLUMNS", "sample_metrics", "compare_generators", "metrics_over_training", "EpochTimer",
-        "seconds_per_epoch", "grey_pixel_fraction",
+        "seconds_per_epoch", "grey_pixel_fraction", "mlp_discriminator_dcgan_style", "train_gan_of",
+        "stack_runs", "spread", "spread_table", "plot_runs",
     }
+    assert not [name for name in vars(comparison) if name.startswith("_check_")]  # checks live in ganlib.validation

@@ -1,4 +1,5 @@
-"""Tests for ganlib.vae: closed-form KL and Bernoulli losses, training, generation, bad input."""
+"""Tests for ganlib.vae: closed-form KL and Bernoulli losses, binarisation and what the bound bounds,
+training, generation, bad input."""
 
 import math
 
@@ -7,7 +8,7 @@ import pytest
 
 import keras
 
-from ganlib.vae import VAE, bernoulli_reconstruction_loss, vae_kl_divergence
+from ganlib.vae import VAE, bernoulli_reconstruction_loss, binarize, vae_kl_divergence
 
 # ---------------------------------------------------------------------------- pure functions
 
@@ -76,6 +77,11 @@ def test_bernoulli_reconstruction_loss_matches_naive_formula_and_is_stable():
         (lambda: bernoulli_reconstruction_loss(np.zeros(3), np.zeros(3)), ValueError, "x"),
         (lambda: bernoulli_reconstruction_loss(np.zeros((2, 3)), np.zeros((2, 4))), ValueError, "logits"),
         (lambda: bernoulli_reconstruction_loss(np.zeros((2, 3)), None), TypeError, "logits"),
+        (lambda: binarize(np.full((2, 3), 1.5)), ValueError, r"x: expected values in \[0, 1\]"),
+        (lambda: binarize(np.zeros(3)), ValueError, "x"),
+        (lambda: binarize("abc"), TypeError, "x"),
+        (lambda: binarize(np.zeros((2, 3)), seed=-1), ValueError, "seed"),
+        (lambda: binarize(np.zeros((2, 3)), seed=1.5), TypeError, "seed"),
     ],
 )
 def test_pure_functions_reject_bad_input(call, exc, match):
@@ -83,7 +89,81 @@ def test_pure_functions_reject_bad_input(call, exc, match):
         call()
 
 
+# ---------------------------------------------------------------------------- what the likelihood is of
+
+
+def test_bernoulli_is_normalised_on_binary_pixels_but_not_on_grey_values():
+    # exp(-loss) is the probability of the pixel value: it sums to 1 over x in {0, 1} ...
+    for logit in (-3.0, 0.0, math.log(3.0), 5.0):
+        p0 = math.exp(-float(np.asarray(bernoulli_reconstruction_loss([[0.0]], [[logit]]))[0]))
+        p1 = math.exp(-float(np.asarray(bernoulli_reconstruction_loss([[1.0]], [[logit]]))[0]))
+        assert p0 + p1 == pytest.approx(1.0, rel=1e-6)
+    # ... but integrates over x in [0, 1] to (2 lambda - 1) / logit(lambda), not to 1:
+    # lambda = 1/2 (logit 0): the integrand is 1/2 everywhere, so 1/2;
+    # lambda = 3/4 (logit log 3): (1/2) / log 3 = 0.4551...
+    grid = np.linspace(0.0, 1.0, 20_001).reshape(-1, 1)
+    for logit, expected in [(0.0, 0.5), (math.log(3.0), 0.5 / math.log(3.0))]:
+        density = np.exp(-np.asarray(bernoulli_reconstruction_loss(grid, np.full_like(grid, logit)), dtype=np.float64))
+        assert np.trapezoid(density, grid[:, 0]) == pytest.approx(expected, rel=1e-6)
+        assert expected < 1.0
+
+
+def test_loss_on_grey_values_is_the_expected_loss_of_their_binarisations():
+    # E_{x_b ~ Bernoulli(x)}[loss(x_b)] = loss(x): enumerate all 2^3 binary images of 3 pixels
+    x = np.array([0.2, 0.5, 0.9])
+    logits = np.array([[1.5, -0.7, 2.0]])
+    expected = 0.0
+    for bits in np.ndindex(2, 2, 2):
+        xb = np.array(bits, dtype=float)
+        prob = float(np.prod(np.where(xb == 1, x, 1 - x)))
+        expected += prob * float(np.asarray(bernoulli_reconstruction_loss(xb[None], logits))[0])
+    assert float(np.asarray(bernoulli_reconstruction_loss(x[None], logits))[0]) == pytest.approx(expected, rel=1e-6)
+
+
+def test_binarize_hand_values_and_frequencies():
+    x = np.zeros((2000, 28, 28, 1), dtype=np.float32)
+    x[:, :, :14] = 0.3
+    x[:, 0, 0] = 1.0
+    xb = binarize(x, seed=5)
+    assert xb.shape == x.shape and xb.dtype == np.float32
+    assert set(np.unique(xb)) <= {0.0, 1.0}
+    assert np.all(xb[:, :, 14:] == 0.0)  # grey value 0 never becomes ink
+    assert np.all(xb[:, 0, 0] == 1.0)  # grey value 1 always does
+    # a grey value of 0.3 is ink with probability 0.3: 2000 * 391 draws, standard error ~0.0007
+    ink = xb[:, 1:, :14].mean()
+    assert abs(ink - 0.3) < 5 * math.sqrt(0.3 * 0.7 / xb[:, 1:, :14].size)
+    np.testing.assert_array_equal(xb, binarize(x, seed=5))
+    assert not np.array_equal(xb, binarize(x, seed=6))
+
+
+def _exact_log_likelihood(vae, xb, n_grid=4001):
+    """log p(x_b) = log integral N(z; 0, 1) p(x_b | z) dz for a 1-D latent space, by quadrature."""
+    z = np.linspace(-10.0, 10.0, n_grid).astype(np.float32)[:, None]
+    logits = np.asarray(vae.decoder(z), dtype=np.float64)
+    log_lik = -np.asarray(bernoulli_reconstruction_loss(np.repeat(xb, n_grid, axis=0), logits), dtype=np.float64)
+    log_prior = -0.5 * z[:, 0].astype(np.float64) ** 2 - 0.5 * math.log(2 * math.pi)
+    terms = log_lik + log_prior + math.log(z[1, 0] - z[0, 0])
+    m = terms.max()
+    return m + math.log(np.exp(terms - m).sum())
+
+
+def test_negative_elbo_bounds_minus_log_likelihood_of_a_binary_image():
+    keras.utils.set_random_seed(2)
+    vae = VAE(latent_dim=1, hidden_units=8, seed=0)  # untrained: the bound holds for any weights
+    xb = binarize(np.full((1, 28, 28, 1), 0.4, dtype=np.float32), seed=1)
+    exact = _exact_log_likelihood(vae, xb)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    copies = np.repeat(xb, 2048, axis=0)
+    estimates = []
+    for _ in range(4):  # one-sample estimates of -ELBO, averaged over 4 x 2048 draws of z
+        estimates.append(vae.evaluate(copies, batch_size=2048, verbose=0, return_dict=True)["loss"])
+    negative_elbo = float(np.mean(estimates))
+    assert negative_elbo >= -exact  # -ELBO >= -log p(x_b): the gap is KL(q(z|x) || p(z|x)) >= 0
+    assert np.isfinite(exact) and exact < 0  # a probability of a binary image is below 1
+
+
 # ---------------------------------------------------------------------------- the model
+
 
 
 def _binary_images(n=128, p=0.3, seed=0):
@@ -148,6 +228,33 @@ def test_decode_is_sigmoid_of_decoder_logits_and_reconstruct_uses_the_mean(train
     np.testing.assert_allclose(rec, np.asarray(vae(x[:3], training=False)), rtol=1e-5)
 
 
+def test_dynamic_binarization_trains_on_fresh_binary_copies_and_evaluate_does_not_binarize():
+    keras.utils.set_random_seed(0)
+    x = np.full((64, 28, 28, 1), 0.3, dtype=np.float32)
+    vae = VAE(latent_dim=2, hidden_units=8, seed=0, dynamic_binarization=True)
+    assert vae.get_config()["dynamic_binarization"] is True
+    seen = []
+    original = vae._binarize_batch
+
+    def spy(batch):
+        out = original(batch)
+        seen.append(np.asarray(out))
+        return out
+
+    vae._binarize_batch = spy
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3), run_eagerly=True)
+    vae.fit(x, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    assert len(seen) == 4  # every training batch, afresh
+    for batch in seen:
+        assert batch.shape == (32, 28, 28, 1) and set(np.unique(batch)) <= {0.0, 1.0}
+    ink = np.concatenate(seen).mean()
+    assert abs(ink - 0.3) < 5 * math.sqrt(0.3 * 0.7 / np.concatenate(seen).size)
+    assert not np.array_equal(seen[0], seen[2])  # same images, another epoch: another draw
+    vae.evaluate(x, batch_size=32, verbose=0)
+    assert len(seen) == 4  # evaluation scores the data as given
+    assert VAE(latent_dim=2, hidden_units=8).dynamic_binarization is False
+
+
 def test_vae_parameter_count():
     # encoder: Dense 784 -> h, two Dense h -> k; decoder: Dense k -> h, Dense h -> 784
     h, k = 32, 4
@@ -161,6 +268,7 @@ def test_vae_parameter_count():
         (lambda v: VAE(latent_dim=0), ValueError, "latent_dim"),
         (lambda v: VAE(hidden_units=1.5), TypeError, "hidden_units"),
         (lambda v: VAE(seed=-1), ValueError, "seed"),
+        (lambda v: VAE(dynamic_binarization="yes"), TypeError, "dynamic_binarization"),
         (lambda v: v.generate(0), ValueError, "n"),
         (lambda v: v.generate(2, seed=-1), ValueError, "seed"),
         (lambda v: v.encode(np.zeros((2, 784))), ValueError, "x: expected shape"),

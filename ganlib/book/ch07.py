@@ -29,7 +29,7 @@ import numpy as np
 
 import keras
 
-from ..validation import as_array, check_positive_int
+from ..validation import as_array, check_callable, check_mapping, check_positive_int, check_seed
 
 __all__ = [
     "METRIC_COLUMNS",
@@ -39,26 +39,16 @@ __all__ = [
     "EpochTimer",
     "seconds_per_epoch",
     "grey_pixel_fraction",
+    "mlp_discriminator_dcgan_style",
+    "train_gan_of",
+    "stack_runs",
+    "spread",
+    "spread_table",
+    "plot_runs",
 ]
 
 #: Column names of :func:`sample_metrics` results, in table order.
 METRIC_COLUMNS = ("FID", "KID", "precision", "recall", "density", "coverage")
-
-
-def _check_mapping(value, name: str, what: str) -> None:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name}: expected at least one entry, got an empty {type(value).__name__}")
-
-
-def _check_callable(value, name: str) -> None:
-    if not callable(value):
-        raise TypeError(f"{name}: expected a callable, got {type(value).__name__}")
-
-
-def _check_seed(seed, name: str = "seed") -> int:
-    return check_positive_int(seed, name, minimum=0)
 
 
 def sample_metrics(real_features, fake_features, *, nearest_k: int = 5, kid_subsets: int = 50,
@@ -95,7 +85,7 @@ def sample_metrics(real_features, fake_features, *, nearest_k: int = 5, kid_subs
     nearest_k = check_positive_int(nearest_k, "nearest_k")
     kid_subsets = check_positive_int(kid_subsets, "kid_subsets")
     kid_subset_size = check_positive_int(kid_subset_size, "kid_subset_size", minimum=2)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if real.shape[0] == fake.shape[0] and kid_subset_size >= real.shape[0]:
         # every "subset" would be a permutation of both full sets, and MMD² does not depend on
         # the order of the rows: one evaluation gives the same mean as any number of them
@@ -166,17 +156,17 @@ def compare_generators(generators, real_images, extractor, classifier=None, *, n
 
     from .. import metrics
 
-    _check_mapping(generators, "generators", "a dict of name -> callable n -> images (or an array of images)")
+    generators = check_mapping(generators, "generators", what="callable n -> images (or an array of images)")
     real = as_array(real_images, "real_images", min_samples=2, value_range=(0.0, 1.0))
     if real.ndim < 2:
         raise ValueError(f"real_images: expected an array (N, ...) of images, got shape {real.shape}")
     real = real.astype(np.float32, copy=False)
-    _check_callable(extractor, "extractor")
+    check_callable(extractor, "extractor")
     if classifier is not None:
-        _check_callable(classifier, "classifier")
+        check_callable(classifier, "classifier")
     if n is not None:
         n = check_positive_int(n, "n", minimum=2)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     nearest_k = check_positive_int(nearest_k, "nearest_k")
     batch_size = check_positive_int(batch_size, "batch_size")
     if extra is not None:
@@ -235,7 +225,7 @@ def metrics_over_training(snapshots, real_images, extractor, history=None, *, ne
       ``pandas.DataFrame`` indexed by ``epoch`` (sorted) with columns :data:`METRIC_COLUMNS`,
       then one column per ``history`` key.
     """
-    _check_mapping(snapshots, "snapshots", "a dict of epoch -> images")
+    snapshots = check_mapping(snapshots, "snapshots", what="images", string_keys=False)
     for epoch in snapshots:
         if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
             raise ValueError(f"snapshots: expected integer epochs >= 0 as keys, got {epoch!r}")
@@ -245,9 +235,10 @@ def metrics_over_training(snapshots, real_images, extractor, history=None, *, ne
         if not isinstance(history, Mapping):
             raise TypeError(f"history: expected a dict of key -> per-epoch values or a keras History, "
                             f"got {type(history).__name__}")
-    ordered = {int(e): snapshots[e] for e in sorted(snapshots)}
+    ordered = {str(int(e)): snapshots[e] for e in sorted(snapshots)}  # model names are strings
     table = compare_generators(ordered, real_images, extractor, n=None, seed=seed, nearest_k=nearest_k,
                                kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, batch_size=batch_size)
+    table.index = table.index.astype(int)
     table.index.name = "epoch"
     if history is not None:
         for key, values in history.items():
@@ -269,8 +260,8 @@ class EpochTimer(keras.callbacks.Callback):
 
     def __init__(self, clock: Callable[[], float] | None = None):
         super().__init__()
-        if clock is not None and not callable(clock):
-            raise TypeError(f"clock: expected a callable returning seconds, got {type(clock).__name__}")
+        if clock is not None:
+            check_callable(clock, "clock")
         self.clock = clock or time.perf_counter
         self.durations: list[float] = []
         self._start = None
@@ -321,9 +312,9 @@ def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2,
     if batch_size > len(x):
         raise ValueError(f"batch_size: expected at most the number of samples ({len(x)}), got {batch_size}")
     epochs = check_positive_int(epochs, "epochs")
-    seed = _check_seed(seed)
-    if clock is not None and not callable(clock):
-        raise TypeError(f"clock: expected a callable returning seconds, got {type(clock).__name__}")
+    seed = check_seed(seed)
+    if clock is not None:
+        check_callable(clock, "clock")
     timer = EpochTimer(clock)
     gan = make_gan(architecture, seed=seed, **gan_options)
     train(gan, x, epochs=epochs, batch_size=batch_size, seed=seed, callbacks=[timer], verbose=0,
@@ -355,3 +346,233 @@ def grey_pixel_fraction(images, *, low: float = 0.1, high: float = 0.9) -> float
     if not low < high:
         raise ValueError(f"low: expected low < high = {high}, got {low}")
     return float(np.mean((x > low) & (x < high)))
+
+
+# ---------------------------------------------------------------------- MLP vs DCGAN: the ablation
+
+
+def mlp_discriminator_dcgan_style(hidden_units: int = 256, dropout: float = 0.3,
+                                  name: str = "mlp_discriminator_dcgan_style") -> keras.Model:
+    """The source's MLP discriminator with the DCGAN discriminator's non-linearity and dropout.
+
+    ``Flatten -> Dense(hidden_units) -> LeakyReLU(0.3) -> Dropout(dropout) -> Dense(1)`` (a
+    logit). It differs from :func:`ganlib.models.mlp_discriminator` (``Dense -> ReLU -> Dense``)
+    only in the two choices the DCGAN discriminator makes after each convolution (LeakyReLU with
+    slope 0.3, dropout 0.3), and has the same parameters (``784·h + h + h + 1``, 201,217 for
+    ``h = 256``). Training an MLP GAN with it separates the effect of these choices from the
+    effect of convolutions.
+
+    Args:
+      hidden_units: width of the hidden layer (int >= 1).
+      dropout: dropout rate in ``[0, 1)`` (active in training only).
+      name: model name.
+
+    Returns:
+      ``keras.Model``: images ``(B, 28, 28, 1)`` float32 -> logits ``(B, 1)`` float32.
+    """
+    from keras import layers
+
+    from ..validation import check_float
+
+    hidden_units = check_positive_int(hidden_units, "hidden_units")
+    dropout = check_float(dropout, "dropout", minimum=0.0, maximum=1.0, inclusive=(True, False))
+    image = keras.Input(shape=(28, 28, 1), dtype="float32", name="image")
+    h = layers.Flatten(name="flatten")(image)
+    h = layers.Dense(hidden_units, name="hidden")(h)
+    h = layers.LeakyReLU(negative_slope=0.3, name="hidden_activation")(h)
+    h = layers.Dropout(dropout, name="dropout")(h)
+    logit = layers.Dense(1, dtype="float32", name="logit")(h)
+    return keras.Model(image, logit, name=name)
+
+
+def train_gan_of(build_generator: Callable[[], keras.Model], build_discriminator: Callable[[], keras.Model],
+                 x, *, epochs: int, batch_size: int, seed: int = 0, steps_per_execution: int = 1,
+                 verbose="auto"):
+    """Train a GAN made of any generator and discriminator, set up as :func:`ganlib.make_gan` does.
+
+    Seeds Keras with ``seed``, builds ``build_generator()`` then ``build_discriminator()`` (in
+    this order, as ``make_gan`` does, so a generator built by the same function starts from the
+    same weights as in ``make_gan(..., seed=seed)``), wraps them in a :class:`ganlib.GAN` with
+    the non-saturating loss and Adam(2e-4, β₁ = 0.5) for both players, and trains it with
+    :func:`ganlib.train` (same data order and noise streams for a seed). Nothing is cached.
+
+    Args:
+      build_generator, build_discriminator: callables with no arguments returning a
+        ``keras.Model`` (``z -> images``; ``images -> logits``).
+      x: training images ``(N, 28, 28, 1)`` in ``[0, 1]``.
+      epochs, batch_size, seed, steps_per_execution, verbose: as for :func:`ganlib.book.zoo.trained_gan`.
+
+    Returns:
+      :class:`ganlib.book.zoo.TrainedGAN` with no snapshots and ``cached=False``.
+    """
+    from ..training import GAN, train
+    from ..validation import check_model
+    from .zoo import TrainedGAN
+
+    check_callable(build_generator, "build_generator")
+    check_callable(build_discriminator, "build_discriminator")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    seed = check_seed(seed)
+    steps_per_execution = check_positive_int(steps_per_execution, "steps_per_execution")
+    x = as_array(x, "x", min_samples=1, value_range=(0.0, 1.0)).astype(np.float32, copy=False)
+    keras.utils.set_random_seed(seed)
+    generator = check_model(build_generator(), "build_generator()")
+    discriminator = check_model(build_discriminator(), "build_discriminator()")
+    gan = GAN(generator, discriminator, loss="nonsaturating", seed=seed)
+    gan.compile(g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), steps_per_execution=steps_per_execution)
+    history = train(gan, x, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose)
+    return TrainedGAN(gan, history.history, {}, False)
+
+
+# ---------------------------------------------------------------------- verdicts across seeds
+
+
+def stack_runs(tables):
+    """One metric table per seed -> one table with a row per ``(model, seed)``.
+
+    Args:
+      tables: ``dict`` seed (int >= 0) -> ``pandas.DataFrame`` indexed by model (e.g. from
+        :func:`compare_generators`), all with the same columns.
+
+    Returns:
+      ``pandas.DataFrame`` with a ``(model, seed)`` MultiIndex, models in first-seen order and
+      seeds ascending within each model; the columns of the tables.
+    """
+    import pandas as pd
+
+    tables = check_mapping(tables, "tables", what="DataFrame", string_keys=False)
+    columns = None
+    for seed, table in tables.items():
+        check_seed(seed, "tables key")
+        if not isinstance(table, pd.DataFrame) or table.empty:
+            raise TypeError(f"tables[{seed!r}]: expected a non-empty pandas.DataFrame, got {type(table).__name__}")
+        if columns is None:
+            columns = list(table.columns)
+        elif list(table.columns) != columns:
+            raise ValueError(f"tables[{seed!r}]: expected the columns {columns}, got {list(table.columns)}")
+    models = list(dict.fromkeys(m for t in tables.values() for m in t.index))
+    rows, index = [], []
+    for model in models:
+        for seed in sorted(tables):
+            if model in tables[seed].index:
+                rows.append(tables[seed].loc[model, columns].to_numpy(dtype=float))
+                index.append((model, int(seed)))
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["model", "seed"]), columns=columns)
+
+
+def spread(runs, columns=None):
+    """Mean, standard deviation (``ddof = 1``), minimum and maximum over seeds, per model.
+
+    Args:
+      runs: a table from :func:`stack_runs` (index ``(model, seed)``).
+      columns: the metric columns to summarise (default: all).
+
+    Returns:
+      ``pandas.DataFrame`` indexed by model (first-seen order) with MultiIndex columns
+      ``(metric, stat)``, ``stat`` in ``("mean", "sd", "min", "max")``; ``sd`` is NaN for a model
+      with a single run.
+    """
+    import pandas as pd
+
+    runs = _runs_table(runs)
+    columns = _metric_columns(runs, columns)
+    models = list(dict.fromkeys(runs.index.get_level_values("model")))
+    out = {}
+    for col in columns:
+        grouped = runs[col].groupby(level="model", sort=False)
+        out[(col, "mean")] = grouped.mean()
+        out[(col, "sd")] = grouped.std(ddof=1)
+        out[(col, "min")] = grouped.min()
+        out[(col, "max")] = grouped.max()
+    table = pd.DataFrame(out).reindex(models)
+    table.columns = pd.MultiIndex.from_tuples(table.columns, names=["metric", "stat"])
+    table.index.name = "model"
+    return table
+
+
+def spread_table(runs, columns=None, *, precision: int = 3):
+    """The :func:`spread` of each metric as one readable cell: ``"mean ± sd"``.
+
+    Returns:
+      ``pandas.DataFrame`` of strings indexed by model, one column per metric, e.g.
+      ``"21.4 ± 3.1"`` (``"21.4"`` alone for a single run).
+    """
+    import pandas as pd
+
+    precision = check_positive_int(precision, "precision", minimum=0)
+    summary = spread(runs, columns)
+    cells = {}
+    for col in dict.fromkeys(summary.columns.get_level_values("metric")):
+        mean, sd = summary[(col, "mean")], summary[(col, "sd")]
+        cells[col] = [f"{m:.{precision}f}" + ("" if np.isnan(s) else f" ± {s:.{precision}f}")
+                      for m, s in zip(mean, sd)]
+    return pd.DataFrame(cells, index=summary.index)
+
+
+def plot_runs(runs, columns, *, reference: str | None = None, ncols: int | None = None):
+    """Every run as a dot, one panel per metric, one column of dots per model; a bar at the mean.
+
+    Args:
+      runs: a table from :func:`stack_runs`.
+      columns: metrics to plot (one panel each).
+      reference: optional model name drawn as a dashed horizontal line at its mean (e.g. real
+        images scored like a model) instead of as dots.
+      ncols: panels per row (default: all in one row).
+
+    Returns:
+      A ``matplotlib.figure.Figure``.
+    """
+    import matplotlib.pyplot as plt
+
+    runs = _runs_table(runs)
+    columns = _metric_columns(runs, columns)
+    models = list(dict.fromkeys(runs.index.get_level_values("model")))
+    if reference is not None and reference not in models:
+        raise ValueError(f"reference: expected one of the models {models}, got {reference!r}")
+    shown = [m for m in models if m != reference]
+    ncols = len(columns) if ncols is None else check_positive_int(ncols, "ncols")
+    nrows = -(-len(columns) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.4, 2.9 * nrows), layout="constrained",
+                             squeeze=False)
+    for ax, col in zip(axes.flat, columns):
+        for i, model in enumerate(shown):
+            values = runs.loc[model, col].to_numpy(dtype=float)
+            ax.plot(np.full(len(values), i), values, "o", color=f"C{i}", alpha=0.8)
+            ax.hlines(values.mean(), i - 0.3, i + 0.3, color=f"C{i}")
+        if reference is not None:
+            ax.axhline(runs.loc[reference, col].mean(), color="grey", ls="--", lw=1, label=reference)
+        ax.set_xticks(range(len(shown)), shown, rotation=30, ha="right")
+        ax.set_xlim(-0.6, len(shown) - 0.4)
+        ax.set_title(col)
+    for ax in list(axes.flat)[len(columns):]:
+        ax.axis("off")
+    if reference is not None:  # one legend for all panels, outside them, so it hides no dot
+        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside upper right", fontsize="small")
+    return fig
+
+
+def _runs_table(runs):
+    import pandas as pd
+
+    if not isinstance(runs, pd.DataFrame) or list(runs.index.names) != ["model", "seed"]:
+        raise TypeError(f"runs: expected a DataFrame indexed by (model, seed) from stack_runs, got "
+                        f"{type(runs).__name__}")
+    if runs.empty:
+        raise ValueError("runs: expected at least one run, got an empty table")
+    return runs
+
+
+def _metric_columns(runs, columns):
+    if columns is None:
+        return list(runs.columns)
+    if isinstance(columns, str):
+        columns = [columns]
+    columns = list(columns)
+    if not columns:
+        raise ValueError("columns: expected at least one metric, got none")
+    missing = [c for c in columns if c not in runs.columns]
+    if missing:
+        raise ValueError(f"columns: expected names from {list(runs.columns)}, got unknown {missing}")
+    return columns

@@ -113,8 +113,13 @@ def check_exercise_3(answer, *, seconds_per_epoch: float, n_train: int, batch_si
 
 
 def bits_per_dim(negative_elbo_nats: float, dims: int = 28 * 28) -> float:
-    """``−ELBO / (D · ln 2)``: a per-image bound in nats converted to bits per pixel (an upper
-    bound on ``−log₂ p(x) / D``)."""
+    """``−ELBO / (D · ln 2)``: a per-image bound in nats converted to bits per pixel.
+
+    For a model of discrete data (the chapter's VAE models binarised digits ``x_b``, where its
+    Bernoulli decoder is a probability mass function) this is an upper bound on
+    ``−log₂ p(x_b) / D``. It is no such bound for a "likelihood" that is not normalised on the
+    data, e.g. a Bernoulli decoder scored on grey values.
+    """
     if isinstance(negative_elbo_nats, bool) or not isinstance(negative_elbo_nats, (int, float, np.integer, np.floating)):
         raise TypeError(f"negative_elbo_nats: expected a number, got {type(negative_elbo_nats).__name__}")
     value = float(negative_elbo_nats)
@@ -126,6 +131,7 @@ def bits_per_dim(negative_elbo_nats: float, dims: int = 28 * 28) -> float:
 
 
 def check_exercise_4(answer, *, negative_elbo_nats: float) -> bool:
-    """``answer``: the VAE's test ``−ELBO`` (nats per image) in bits per dimension (784 pixels)."""
+    """``answer``: the VAE's ``−ELBO`` on binarised test digits (nats per image) in bits per
+    dimension (784 pixels)."""
     ok = close_to(answer, bits_per_dim(negative_elbo_nats), rtol=1e-3)
     return report(ok, "Exercise 4", "divide the nats by 784 pixels and by ln 2 (nats per bit).")
