@@ -8,13 +8,17 @@ import pytest
 from ganlib.book.exercises import ch05a as X
 
 
-def test_exercise_1_closed_form():
+def test_exercise_1_closed_form(capsys):
     # diagonal covariances: d² = Σ_i (mu1_i - mu2_i)² + (sqrt(s1_i) - sqrt(s2_i))²
     #                          = (1 + 1) + ((1 - 2)² + (1 - 3)²) = 7
     assert X.expected_exercise_1() == pytest.approx(7.0)
     assert X.check_exercise_1(7.0) is True
     assert X.check_exercise_1(7.0004) is True
+    capsys.readouterr()
     assert X.check_exercise_1(15.0) is False  # forgot the cross term
+    assert "sqrt(s1_i s2_i)" in capsys.readouterr().out
+    assert X.check_exercise_1(np.sqrt(7.0)) is False  # the distance d, not d²
+    assert "square d²" in capsys.readouterr().out
     assert X.check_exercise_1(None) is False
     assert X.check_exercise_1("seven") is False
 

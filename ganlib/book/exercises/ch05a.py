@@ -56,9 +56,18 @@ def expected_exercise_1() -> float:
 
 
 def check_exercise_1(answer) -> bool:
-    """``answer``: the squared Fréchet distance ``d²`` between N((0,0), I) and N((1,1), diag(4, 9))."""
+    """``answer``: the squared Fréchet distance ``d²`` between N((0,0), I) and N((1,1), diag(4, 9)).
+
+    An answer equal to the distance ``d`` itself (the square root of the expected value) gets a
+    hint of its own: FID reports ``d²``.
+    """
+    expected = expected_exercise_1()
+    ok = close_to(answer, expected, rtol=1e-3)
+    if ok is False and close_to(answer, np.sqrt(expected), rtol=1e-3):
+        return report(False, "Exercise 1", "that is the Fréchet distance d; FID (and this exercise) asks for its "
+                      "square d², the formula without a square root around it.")
     return report(
-        close_to(answer, expected_exercise_1(), rtol=1e-3),
+        ok,
         "Exercise 1",
         "‖mu1 - mu2‖² + tr(S1) + tr(S2) - 2 tr((S1 S2)^(1/2)); for diagonal covariances the last "
         "trace is the sum of sqrt(s1_i s2_i).",
@@ -79,7 +88,8 @@ def mode_dropping_on_ring(n: int = 1000, *, n_modes: int = 8, kept: int = 4, nea
     ``n`` samples from the first ``kept`` modes only (each mode rendered perfectly).
 
     Returns:
-      ``{"perfect": prdc dict, "dropping": prdc dict}`` (:func:`ganlib.metrics.prdc`).
+      ``{"perfect": {...}, "dropping": {...}}``, each a dict of the four values of
+      :func:`ganlib.metrics.prdc` (precision, recall, density, coverage).
     """
     from ...data import GaussianMixture, ring_of_gaussians
     from ...metrics import prdc
@@ -89,10 +99,8 @@ def mode_dropping_on_ring(n: int = 1000, *, n_modes: int = 8, kept: int = 4, nea
     real = ring.sample(n, seed=seed)
     perfect = ring.sample(n, seed=seed + 1)
     dropping = half.sample(n, seed=seed + 2)
-    return {
-        "perfect": prdc(real, perfect, nearest_k=nearest_k),
-        "dropping": prdc(real, dropping, nearest_k=nearest_k),
-    }
+    results = {"perfect": prdc(real, perfect, nearest_k=nearest_k), "dropping": prdc(real, dropping, nearest_k=nearest_k)}
+    return {name: {m: getattr(r, m) for m in PRDC_NAMES} for name, r in results.items()}
 
 
 def expected_exercise_2(threshold: float = 0.1) -> set[str]:
@@ -129,7 +137,8 @@ def precision_recall_pairs(n: int = 1000, *, seed: int = 0) -> dict:
     """Precision and recall of two toy generators on a 2-D ring of 8 Gaussians (std 0.02).
 
     * ``"A"``: draws only from 2 of the 8 modes, each exactly (mode dropping);
-    * ``"B"``: every mode, but each sample blurred with extra noise of std 0.15 (poor fidelity).
+    * ``"B"``: every mode, but with a standard deviation of 0.15 in place of the real 0.02
+      (over-dispersed samples: poor fidelity).
 
     Returns:
       ``{"A": {"precision", "recall"}, "B": {...}}``.
@@ -144,7 +153,7 @@ def precision_recall_pairs(n: int = 1000, *, seed: int = 0) -> dict:
     out = {}
     for name, fake in (("A", a), ("B", b)):
         r = prdc(real, fake, nearest_k=5)
-        out[name] = {"precision": r["precision"], "recall": r["recall"]}
+        out[name] = {"precision": r.precision, "recall": r.recall}
     return out
 
 
