@@ -103,3 +103,29 @@ def test_exercise_4(cgan):
     never = lambda batch: np.tile(np.eye(10)[3], (len(batch), 1))  # noqa: E731
     assert ch05b.check_exercise_4(float("nan"), cgan, never) is True
     assert ch05b.check_exercise_4(0.5, cgan, never) is False
+
+
+def test_exercise_5(capsys):
+    a, b = ch05b.EX5_ACCURACY, ch05b.EX5_BIAS
+    assert (a, b) == (0.8, -0.05)
+    n_star, ratio = ch05b.expected_exercise_5()
+    # hand computation: n* = 0.8 * 0.2 / 0.05² = 64; at n = n0 = 64 the weight is 1/2 and the MSE is
+    # (0.0025 + 0.0025) / 4 = 0.00125, half of 0.16 / 64 = 0.0025
+    assert n_star == pytest.approx(64.0)
+    assert ratio == pytest.approx(0.5)
+    # the combined estimate really has that MSE: real estimates r ~ Binomial(64, 0.8)/64 (exact
+    # expectation over all 65 outcomes) shrunk half-way towards the biased guess 0.75
+    from scipy import stats
+
+    k = np.arange(65)
+    pmf = stats.binom.pmf(k, 64, a)
+    combined = se.combined_estimate(k / 64, 64, a + b, 64.0)
+    assert float(np.sum(pmf * (combined - a) ** 2)) == pytest.approx(0.00125, rel=1e-9)
+    assert ch05b.check_exercise_5((64, 0.5)) is True
+    assert "correct" in capsys.readouterr().out
+    assert ch05b.check_exercise_5((320, 0.5)) is False  # a / b² instead of a(1 - a) / b²
+    assert ch05b.check_exercise_5((64, 0.25)) is False  # forgot the bias term of the combined estimate
+    assert ch05b.check_exercise_5(64) is False
+    assert ch05b.check_exercise_5(None) is False
+    assert "not answered" in capsys.readouterr().out
+

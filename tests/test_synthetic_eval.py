@@ -470,3 +470,257 @@ def test_plot_decision_walk_layout():
         se.plot_decision_walk(x[:4], preds)
     with pytest.raises(TypeError, match="predictions"):
         se.plot_decision_walk(x, preds.to_numpy())
+
+
+# ------------------------------------------------------------------------------------ one run's verdict numbers
+def test_compare_test_sets_hand_computed():
+    x = ramp(5)  # threshold predicts 0,0,0,1,1; flicker 0,1,0,1,0; seven always 7
+    clfs = {"threshold": mean_threshold_classifier, "flicker": flicker_classifier, "seven": constant_classifier}
+    real = (x, np.array([0, 0, 0, 1, 1]))       # accuracies 1.0, 0.6, 0.0
+    synthetic = (x, np.array([7, 7, 7, 1, 0]))  # accuracies 0.2, 0.4, 0.6: the reversed order
+    out = se.compare_test_sets(clfs, real, synthetic, reference="threshold", n_bootstrap=50, seed=4)
+    assert out["reference_real"] == pytest.approx(1.0) and out["reference_synthetic"] == pytest.approx(0.2)
+    assert out["kendall_tau"] == pytest.approx(-1.0) and out["n_discordant"] == 3 and out["same_order"] is False
+    assert out["mean_gap"] == pytest.approx((-0.8 - 0.2 + 0.6) / 3)
+    assert out["mean_abs_gap"] == pytest.approx((0.8 + 0.2 + 0.6) / 3)
+    # the real set's mean 95 % half-width: 0 for the always-right and the always-wrong classifier
+    flicker = se.accuracy_ci(flicker_classifier, *real, n_bootstrap=50, seed=4)
+    assert out["real_ci_half"] == pytest.approx((flicker.high - flicker.low) / 2 / 3)
+    assert out["real_ci_half"] > 0
+
+
+def test_compare_test_sets_bad_input():
+    x = ramp(3)
+    pair = (x, np.array([0, 0, 1]))
+    with pytest.raises(ValueError, match="reference"):
+        se.compare_test_sets({"a": mean_threshold_classifier, "b": constant_classifier}, pair, pair, reference="c")
+    with pytest.raises(ValueError, match="classifiers"):
+        se.compare_test_sets({"a": mean_threshold_classifier}, pair, pair, reference="a")
+    with pytest.raises(ValueError, match="n_bootstrap"):
+        se.compare_test_sets({"a": mean_threshold_classifier, "b": constant_classifier}, pair, pair, reference="a",
+                             n_bootstrap=1)
+    with pytest.raises(TypeError, match="sets"):
+        se.compare_test_sets({"a": mean_threshold_classifier, "b": constant_classifier}, pair, x, reference="a")
+
+
+# ------------------------------------------------------------------------------------ scarce real test data
+def test_estimator_error_hand_computed():
+    out = se.estimator_error([0.5, 0.7, 0.9], 0.6)
+    # mean 0.7: bias 0.1; variance ((-0.2)² + 0² + 0.2²) / 3; MSE ((-0.1)² + 0.1² + 0.3²) / 3 = bias² + variance
+    assert out["bias"] == pytest.approx(0.1)
+    assert out["variance"] == pytest.approx(0.08 / 3)
+    assert out["mse"] == pytest.approx(0.11 / 3)
+    assert out["mse"] == pytest.approx(out["bias"] ** 2 + out["variance"])
+    assert out["rmse"] == pytest.approx(math.sqrt(0.11 / 3))
+    single = se.estimator_error([0.25], 0.25)
+    assert single == {"bias": 0.0, "variance": 0.0, "mse": 0.0, "rmse": 0.0}
+
+
+@pytest.mark.parametrize("estimates, truth, error, match", [
+    ([], 0.5, ValueError, "estimates"),
+    ([[0.1, 0.2]], 0.5, ValueError, "estimates"),
+    ([0.1, float("nan")], 0.5, ValueError, "estimates"),
+    ([0.1, 0.2], float("inf"), ValueError, "truth"),
+    ([0.1, 0.2], "0.5", TypeError, "truth"),
+])
+def test_estimator_error_bad_input(estimates, truth, error, match):
+    with pytest.raises(error, match=match):
+        se.estimator_error(estimates, truth)
+
+
+def test_worth_in_real_images_hand_computed():
+    # mean a(1 - a) = (0.09 + 0.16) / 2 = 0.125; mean squared miss = (0.1² + 0.1²) / 2 = 0.01
+    assert se.worth_in_real_images([0.9, 0.8], [0.8, 0.9]) == pytest.approx(12.5)
+    # a guess that misses by b is worth a(1 - a)/b² real images: n real images have MSE a(1 - a)/n
+    assert se.worth_in_real_images([0.5], [0.4]) == pytest.approx(25.0)
+    assert se.worth_in_real_images([0.7, 0.2], [0.7, 0.2]) == math.inf
+    assert se.worth_in_real_images([1.0, 0.0], [0.9, 0.1]) == 0.0  # the real accuracies have no variance
+
+
+@pytest.mark.parametrize("real, guess, error, match", [
+    ([0.9, 0.8], [0.8], ValueError, "guess"),
+    ([0.9, 1.2], [0.8, 0.9], ValueError, "real_accuracy"),
+    ([0.9], [-0.1], ValueError, "guess"),
+    ([], [], ValueError, "real_accuracy"),
+    ("0.9", [0.8], TypeError, "real_accuracy"),
+])
+def test_worth_in_real_images_bad_input(real, guess, error, match):
+    with pytest.raises(error, match=match):
+        se.worth_in_real_images(real, guess)
+
+
+def test_combined_estimate_hand_computed():
+    assert float(se.combined_estimate(0.6, 10, 0.9, 20.0)) == pytest.approx((10 * 0.6 + 20 * 0.9) / 30)
+    assert float(se.combined_estimate(0.6, 10, 0.9, 0)) == pytest.approx(0.6)
+    assert float(se.combined_estimate(0.6, 10, 0.9, math.inf)) == pytest.approx(0.9)
+    out = se.combined_estimate(np.array([0.5, 1.0]), 5, 0.0, 5)
+    np.testing.assert_allclose(out, [0.25, 0.5])
+    np.testing.assert_allclose(se.combined_estimate(0.5, 5, np.array([0.0, 1.0]), 5), [0.25, 0.75])
+
+
+def test_combined_estimate_error_formula_exact():
+    """bias = (1 - w) b and variance = w² a(1 - a)/n, from the exact binomial distribution of the real
+    estimate; at b² = a(1 - a)(2n + n0)/(n n0) the combination ties with the real images alone."""
+    from scipy import stats
+
+    a, n, n0 = 0.7, 12, 8.0
+    k = np.arange(n + 1)
+    pmf = stats.binom.pmf(k, n, a)
+    w = n / (n + n0)
+    tie = math.sqrt(a * (1 - a) * (2 * n + n0) / (n * n0))
+    for b in (-0.2, 0.05, tie, -tie):
+        est = se.combined_estimate(k / n, n, a + b, n0) if 0 <= a + b <= 1 else None
+        if est is None:
+            continue
+        bias = float(np.sum(pmf * est)) - a
+        mse = float(np.sum(pmf * (est - a) ** 2))
+        assert bias == pytest.approx((1 - w) * b)
+        assert mse == pytest.approx(w**2 * a * (1 - a) / n + (1 - w) ** 2 * b**2)
+    est = se.combined_estimate(k / n, n, a - tie, n0)
+    assert float(np.sum(pmf * (est - a) ** 2)) == pytest.approx(a * (1 - a) / n)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(n_real=0), ValueError, "n_real"),
+    (dict(n_real=2.5), TypeError, "n_real"),
+    (dict(worth=-1.0), ValueError, "worth"),
+    (dict(worth=float("nan")), ValueError, "worth"),
+    (dict(guess=1.2), ValueError, "guess"),
+    (dict(guess=np.zeros(3)), ValueError, "guess"),
+    (dict(real_accuracy=np.array([0.1, -0.5])), ValueError, "real_accuracy"),
+])
+def test_combined_estimate_bad_input(kwargs, error, match):
+    args = dict(real_accuracy=np.array([0.5, 0.6]), n_real=5, guess=0.5, worth=3.0) | kwargs
+    with pytest.raises(error, match=match):
+        se.combined_estimate(**args)
+
+
+def test_scarce_subgroup_errors_deterministic_cases():
+    # the classifier is right on every real image (a = 1) and wrong on every generated one (s = 0)
+    out = se.scarce_subgroup_errors(np.ones(8, bool), np.zeros(5), [4, 16], synthetic_worth=4.0,
+                                    other_accuracy=0.5, other_worth=12.0, n_draws=50, seed=1)
+    assert list(out.columns) == ["n", "estimator", "mean_estimate", "truth", "bias", "variance", "mse", "rmse"]
+    assert out["n"].tolist() == [4] * 4 + [16] * 4
+    assert out["estimator"].tolist() == list(se.SCARCE_ESTIMATORS) * 2
+    rows = out.set_index(["estimator", "n"])
+    assert (out["truth"] == 1.0).all()
+    assert rows.loc[("real only", 4), "mse"] == 0.0
+    assert rows.loc[("synthetic only", 16), "bias"] == pytest.approx(-1.0)
+    assert rows.loc[("synthetic only", 16), "mse"] == pytest.approx(1.0)
+    for n in (4, 16):  # constant estimates: (n * 1 + n0 * guess) / (n + n0)
+        comb = n / (n + 4.0)
+        other = (n + 12.0 * 0.5) / (n + 12.0)
+        assert rows.loc[("real + synthetic", n), "mean_estimate"] == pytest.approx(comb)
+        assert rows.loc[("real + synthetic", n), "mse"] == pytest.approx((1 - comb) ** 2)
+        assert rows.loc[("real + other classes", n), "bias"] == pytest.approx(other - 1)
+        assert rows.loc[("real + other classes", n), "variance"] == pytest.approx(0.0, abs=1e-15)
+
+
+def test_scarce_subgroup_errors_statistics_and_seed():
+    real = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])  # a = 0.3
+    out = se.scarce_subgroup_errors(real, np.ones(40), [20], synthetic_worth=0.0, other_accuracy=0.3,
+                                    other_worth=math.inf, n_draws=20000, seed=3)
+    rows = out.set_index("estimator")
+    # real only: unbiased, variance a(1 - a)/n (binomial); 20,000 draws: a few per cent of Monte Carlo error
+    assert abs(rows.loc["real only", "bias"]) < 0.003
+    assert rows.loc["real only", "variance"] == pytest.approx(0.3 * 0.7 / 20, rel=0.05)
+    np.testing.assert_allclose(out["mse"], out["bias"] ** 2 + out["variance"], rtol=1e-10, atol=1e-15)
+    # worth 0: the combination is the real estimate; worth inf: the guess, exactly the truth here
+    assert rows.loc["real + synthetic", "mse"] == pytest.approx(rows.loc["real only", "mse"])
+    assert rows.loc["real + other classes", "mse"] == pytest.approx(0.0, abs=1e-24)
+    again = se.scarce_subgroup_errors(real, np.ones(40), [20], synthetic_worth=0.0, other_accuracy=0.3,
+                                      other_worth=math.inf, n_draws=20000, seed=3)
+    assert again.equals(out)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(real_correct=[0, 2, 1]), ValueError, "real_correct"),
+    (dict(real_correct=[]), ValueError, "real_correct"),
+    (dict(synthetic_correct=np.ones((2, 2))), ValueError, "synthetic_correct"),
+    (dict(sizes=[0, 5]), ValueError, "sizes"),
+    (dict(sizes=[]), ValueError, "sizes"),
+    (dict(sizes=5), TypeError, "sizes"),
+    (dict(synthetic_worth=-1.0), ValueError, "synthetic_worth"),
+    (dict(other_worth=float("nan")), ValueError, "other_worth"),
+    (dict(other_accuracy=1.5), ValueError, "other_accuracy"),
+    (dict(n_draws=1), ValueError, "n_draws"),
+    (dict(seed=-2), ValueError, "seed"),
+])
+def test_scarce_subgroup_errors_bad_input(kwargs, error, match):
+    args = dict(real_correct=[1, 0, 1], synthetic_correct=[0, 1], sizes=[2], synthetic_worth=1.0,
+                other_accuracy=0.5, other_worth=2.0, n_draws=10, seed=0) | kwargs
+    with pytest.raises(error, match=match):
+        se.scarce_subgroup_errors(**args)
+
+
+def _three_class_predictions():
+    """Real: class 0 -> 3/4 right, class 1 -> 2/4, class 2 -> 4/4. Generated: 1/2, 2/2, 1/2."""
+    y_real = np.repeat([0, 1, 2], 4)
+    p_real = np.array([0, 0, 0, 1, 1, 1, 0, 0, 2, 2, 2, 2])
+    y_syn = np.repeat([0, 1, 2], 2)
+    p_syn = np.array([0, 1, 1, 1, 2, 0])
+    return p_real, y_real, p_syn, y_syn
+
+
+def test_scarce_subgroup_study_hand_computed():
+    p_real, y_real, p_syn, y_syn = _three_class_predictions()
+    out = se.scarce_subgroup_study(p_real, y_real, p_syn, y_syn, [2, 3], num_classes=3, n_draws=20, seed=5)
+    assert list(out.columns[:5]) == ["class", "synthetic_accuracy", "synthetic_worth", "other_accuracy", "other_worth"]
+    assert len(out) == 3 * 2 * len(se.SCARCE_ESTIMATORS)
+    per_class = out.groupby("class").first()
+    np.testing.assert_allclose(per_class["truth"], [0.75, 0.5, 1.0])
+    np.testing.assert_allclose(per_class["synthetic_accuracy"], [0.5, 1.0, 0.5])
+    # class 0: references 1 and 2 with a = (0.5, 1.0), s = (1.0, 0.5):
+    #   worth = mean a(1 - a) / mean (s - a)² = ((0.25 + 0) / 2) / ((0.25 + 0.25) / 2) = 0.5
+    #   other classes: guess for 1 is a_2 = 1.0, for 2 is a_1 = 0.5 (leave one out): also 0.5
+    assert per_class.loc[0, "synthetic_worth"] == pytest.approx(0.5)
+    assert per_class.loc[0, "other_accuracy"] == pytest.approx(0.75)
+    assert per_class.loc[0, "other_worth"] == pytest.approx(0.5)
+    # class 2: references 0 and 1 with a = (0.75, 0.5), s = (0.5, 1.0):
+    #   worth = ((0.1875 + 0.25) / 2) / ((0.0625 + 0.25) / 2) = 1.4; leave-one-out guesses (0.5, 0.75): 3.5
+    assert per_class.loc[2, "synthetic_worth"] == pytest.approx(1.4)
+    assert per_class.loc[2, "other_accuracy"] == pytest.approx(0.625)
+    assert per_class.loc[2, "other_worth"] == pytest.approx(3.5)
+    # each class's rows are scarce_subgroup_errors with those values and the seed seed + class
+    ref = se.scarce_subgroup_errors(p_real[y_real == 2] == 2, p_syn[y_syn == 2] == 2, [2, 3], synthetic_worth=1.4,
+                                    other_accuracy=0.625, other_worth=3.5, n_draws=20, seed=7)
+    got = out[out["class"] == 2].drop(columns=["class", "synthetic_accuracy", "synthetic_worth", "other_accuracy",
+                                               "other_worth"]).reset_index(drop=True)
+    np.testing.assert_allclose(got[["mse", "bias"]].to_numpy(), ref[["mse", "bias"]].to_numpy(), rtol=1e-12)
+
+
+def test_scarce_subgroup_study_bad_input():
+    p_real, y_real, p_syn, y_syn = _three_class_predictions()
+    with pytest.raises(ValueError, match="real_labels"):
+        se.scarce_subgroup_study(p_real, y_real, p_syn, y_syn, [2], num_classes=4)  # no class 3
+    with pytest.raises(ValueError, match="synthetic_labels"):
+        se.scarce_subgroup_study(p_real, y_real, p_syn[:4], y_syn[:4], [2], num_classes=3)  # no generated 2
+    with pytest.raises(ValueError, match="real_predictions"):
+        se.scarce_subgroup_study(p_real[:-1], y_real, p_syn, y_syn, [2], num_classes=3)
+    with pytest.raises(ValueError, match="synthetic_predictions"):
+        se.scarce_subgroup_study(p_real, y_real, p_syn + 3, y_syn, [2], num_classes=3)
+    with pytest.raises(ValueError, match="num_classes"):
+        se.scarce_subgroup_study(p_real, y_real, p_syn, y_syn, [2], num_classes=2)
+
+
+def test_plot_estimator_errors_panels_and_lines():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    left = pd.DataFrame({"real only": [0.2, 0.1], "synthetic only": [0.3, 0.3]}, index=[10, 40])
+    right = pd.DataFrame({"real only": [0.15, 0.05]}, index=[10, 40])
+    fig = se.plot_estimator_errors({"one case": left, "all cases": right})
+    assert [ax.get_title() for ax in fig.axes] == ["one case", "all cases"]
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["real only", "synthetic only"]
+    np.testing.assert_allclose(lines[1].get_xydata(), [[10, 0.3], [40, 0.3]])
+    assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_yscale() == "log"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="values > 0"):
+        se.plot_estimator_errors({"p": left * 0})
+    with pytest.raises(TypeError, match="panels"):
+        se.plot_estimator_errors(left)
+    with pytest.raises(TypeError, match=r"panels\['p'\]"):
+        se.plot_estimator_errors({"p": left.to_numpy()})
+    with pytest.raises(ValueError, match="index"):
+        se.plot_estimator_errors({"p": left.set_axis([0, 40])})

@@ -1,7 +1,7 @@
 """Using a class-conditional GAN to evaluate *other* models, and checking when that can be trusted.
 
 The source article (§2) proposes to generate data with a GAN "and then use these data to evaluate
-the model's performance". This module holds the tools chapter 5.2–5.3 uses to test that idea on
+the model's performance". This module holds the tools section 5.2 uses to test that idea on
 MNIST:
 
 * :func:`synthetic_test_set` draws a labelled test set from a class-conditional :class:`ganlib.GAN`;
@@ -15,7 +15,13 @@ MNIST:
 * :func:`latent_walk` moves the class conditioning continuously from one class to another (in the
   label-embedding space, with the noise ``z`` fixed) and :func:`decision_flips` reports where each
   classifier changes its mind along the walk;
-* :func:`accuracy_ci` and :func:`per_class_accuracy` quantify uncertainty and class consistency.
+* :func:`accuracy_ci` and :func:`per_class_accuracy` quantify uncertainty and class consistency;
+  :func:`compare_test_sets` collects one run's verdict numbers, so they can be repeated over seeds;
+* :func:`scarce_subgroup_study` asks where generated data should help most: estimating one
+  subgroup's accuracy when only a few real test images of it exist. It compares the few real
+  images alone, the generated images alone and combinations (:func:`combined_estimate`, weighted by
+  :func:`worth_in_real_images`) by their bias, variance and mean squared error
+  (:func:`estimator_error`) over many draws, in the spirit of van Breugel et al. (2023).
 
 Conventions (``CONTRIBUTING.md``): images are ``float32`` ``(N, 28, 28, 1)`` in ``[0, 1]``, labels
 ``int64`` ``(N,)``, classifiers return logits ``(B, C)``. Bad input raises ``ValueError`` /
@@ -31,7 +37,9 @@ import numpy as np
 
 import keras
 
-from ..validation import as_array, check_positive_int, check_probability
+from ..validation import (as_array, check_bool, check_callable, check_choice, check_class_index, check_float,
+                          check_gan, check_images, check_labels, check_mapping, check_positive_int,
+                          check_probability, check_seed)
 
 __all__ = [
     "synthetic_test_set",
@@ -51,6 +59,14 @@ __all__ = [
     "decision_flips",
     "plot_accuracy_agreement",
     "plot_decision_walk",
+    "compare_test_sets",
+    "SCARCE_ESTIMATORS",
+    "estimator_error",
+    "worth_in_real_images",
+    "combined_estimate",
+    "scarce_subgroup_errors",
+    "scarce_subgroup_study",
+    "plot_estimator_errors",
 ]
 
 #: Names of the classifiers :func:`train_classifier_zoo` returns, in the order it returns them.
@@ -58,65 +74,11 @@ ZOO_NAMES = ("CNN", "MLP", "logistic regression", "MLP, noisy labels", "CNN, few
 
 
 # --------------------------------------------------------------------------------------------
-# validation helpers
+# input conversion (the checks themselves live in ganlib.validation)
 # --------------------------------------------------------------------------------------------
 
-
-def _check_conditional_gan(gan, name: str = "gan"):
-    from ..training import GAN
-
-    if not isinstance(gan, GAN):
-        raise TypeError(f"{name}: expected a ganlib.GAN, got {type(gan).__name__}")
-    if not gan.conditional:
-        raise ValueError(f"{name}: expected a class-conditional GAN (made with num_classes), got an unconditional GAN")
-    return gan
-
-
-def _check_seed(seed, name: str = "seed") -> int:
-    return check_positive_int(seed, name, minimum=0)
-
-
-def _check_class(value, name: str, num_classes: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected a class index (int), got {type(value).__name__} {value!r}")
-    if not 0 <= int(value) < num_classes:
-        raise ValueError(f"{name}: expected a class index in [0, {num_classes - 1}], got {value}")
-    return int(value)
-
-
-def _check_named(mapping, name: str, what: str) -> dict:
-    if not isinstance(mapping, Mapping):
-        raise TypeError(f"{name}: expected a dict of name -> {what}, got {type(mapping).__name__}")
-    if not mapping:
-        raise ValueError(f"{name}: expected at least one entry, got an empty dict")
-    for key in mapping:
-        if not isinstance(key, str) or not key:
-            raise TypeError(f"{name}: expected non-empty string keys, got {key!r}")
-    return dict(mapping)
-
-
-def _check_classifiers(classifiers, name: str = "classifiers") -> dict:
-    classifiers = _check_named(classifiers, name, "classifier")
-    for key, model in classifiers.items():
-        if not callable(model):
-            raise TypeError(f"{name}[{key!r}]: expected a keras.Model or a callable returning logits, "
-                            f"got {type(model).__name__}")
-    return classifiers
-
-
-def _check_images(images, name: str) -> np.ndarray:
-    arr = as_array(images, name, shape=(None, 28, 28, 1), min_samples=1)
-    return arr.astype(np.float32, copy=False)
-
-
-def _check_labeled(x, y, name_x: str, name_y: str) -> tuple[np.ndarray, np.ndarray]:
-    xa = _check_images(x, name_x)
-    ya = as_array(y, name_y, ndim=1, dtype="int", min_samples=1)
-    if len(ya) != len(xa):
-        raise ValueError(f"{name_y}: expected one label per image in {name_x} ({len(xa)}), got {len(ya)}")
-    if ya.min() < 0:
-        raise ValueError(f"{name_y}: expected labels >= 0, got minimum {int(ya.min())}")
-    return xa, ya.astype(np.int64, copy=False)
+#: The shape of a batch of MNIST images, ``(N, 28, 28, 1)``.
+_IMAGES = (None, 28, 28, 1)
 
 
 def _scores(value, name: str):
@@ -156,12 +118,12 @@ def synthetic_test_set(gan, n_per_class: int, *, num_classes: int = 10, seed: in
       ``(images, labels)``: ``float32`` ``(num_classes * n_per_class, 28, 28, 1)`` in ``[0, 1]``
       and ``int64`` ``(num_classes * n_per_class,)``.
     """
-    gan = _check_conditional_gan(gan)
+    gan = check_gan(gan, conditional=True)
     n_per_class = check_positive_int(n_per_class, "n_per_class")
     num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     if num_classes > gan.num_classes:
         raise ValueError(f"num_classes: expected at most the GAN's {gan.num_classes} classes, got {num_classes}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     labels = np.repeat(np.arange(num_classes, dtype=np.int64), n_per_class)
     images = gan.generate(len(labels), labels=labels, seed=seed, batch_size=check_positive_int(batch_size, "batch_size"))
     return images.astype(np.float32, copy=False), labels
@@ -175,9 +137,8 @@ def predict_labels(classifier, images, *, batch_size: int = 512) -> np.ndarray:
       images: ``(N, 28, 28, 1)`` float images.
       batch_size: images per call.
     """
-    if not callable(classifier):
-        raise TypeError(f"classifier: expected a keras.Model or a callable returning logits, got {type(classifier).__name__}")
-    x = _check_images(images, "images")
+    check_callable(classifier, "classifier")
+    x = check_images(images, "images", shape=_IMAGES)
     batch_size = check_positive_int(batch_size, "batch_size")
     out = []
     for start in range(0, len(x), batch_size):
@@ -208,13 +169,16 @@ def evaluate_classifiers(classifiers, sets, *, batch_size: int = 512):
 
     from ..metrics import accuracy
 
-    classifiers = _check_classifiers(classifiers)
-    sets = _check_named(sets, "sets", "(x, y) pair")
+    classifiers = check_mapping(classifiers, "classifiers", what="classifier")
+    for key, model in classifiers.items():
+        check_callable(model, f"classifiers[{key!r}]")
+    sets = check_mapping(sets, "sets", what="(x, y) pair")
     checked = {}
     for key, pair in sets.items():
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise TypeError(f"sets[{key!r}]: expected an (x, y) pair, got {type(pair).__name__}")
-        checked[key] = _check_labeled(pair[0], pair[1], f"sets[{key!r}][0]", f"sets[{key!r}][1]")
+        xs = check_images(pair[0], f"sets[{key!r}][0]", shape=_IMAGES)
+        checked[key] = xs, check_labels(pair[1], f"sets[{key!r}][1]", n=len(xs), n_name=f"sets[{key!r}][0]")
     batch_size = check_positive_int(batch_size, "batch_size")
     table = pd.DataFrame(index=pd.Index(list(classifiers), name="classifier"), columns=list(checked), dtype=float)
     for m, model in classifiers.items():
@@ -243,10 +207,11 @@ def accuracy_ci(classifier, x, y, *, n_bootstrap: int = 200, confidence: float =
     """
     from ..metrics import bootstrap_ci
 
-    xa, ya = _check_labeled(x, y, "x", "y")
+    xa = check_images(x, "x", shape=_IMAGES)
+    ya = check_labels(y, "y", n=len(xa), n_name="x")
     n_bootstrap = check_positive_int(n_bootstrap, "n_bootstrap", minimum=2)
     confidence = check_probability(confidence, "confidence", open_interval=True)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     correct = (predict_labels(classifier, xa, batch_size=batch_size) == ya).astype(np.float64)
     return bootstrap_ci(np.mean, correct, n_bootstrap=n_bootstrap, confidence=confidence, seed=seed)
 
@@ -265,10 +230,9 @@ def per_class_accuracy(classifier, x, y, *, num_classes: int = 10, batch_size: i
     Returns:
       ``float64`` ``(num_classes,)``; ``NaN`` for a class with no example.
     """
-    xa, ya = _check_labeled(x, y, "x", "y")
     num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
-    if ya.max() >= num_classes:
-        raise ValueError(f"y: expected labels < num_classes={num_classes}, got maximum {int(ya.max())}")
+    xa = check_images(x, "x", shape=_IMAGES)
+    ya = check_labels(y, "y", n=len(xa), num_classes=num_classes, n_name="x")
     pred = predict_labels(classifier, xa, batch_size=batch_size)
     out = np.full(num_classes, np.nan)
     for k in range(num_classes):
@@ -298,12 +262,10 @@ def filter_by_judge(judge, images, labels, *, n_per_class: int | None = None, nu
       labels ``(K,)`` int64 (original order), and ``acceptance`` ``(num_classes,)`` float64, the
       fraction of each class's images the judge accepted (``NaN`` for a class with no image).
     """
-    if not callable(judge):
-        raise TypeError(f"judge: expected a keras.Model or a callable returning logits, got {type(judge).__name__}")
-    xa, ya = _check_labeled(images, labels, "images", "labels")
+    check_callable(judge, "judge")
     num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
-    if ya.max() >= num_classes:
-        raise ValueError(f"labels: expected labels < num_classes={num_classes}, got maximum {int(ya.max())}")
+    xa = check_images(images, "images", shape=_IMAGES)
+    ya = check_labels(labels, "labels", n=len(xa), num_classes=num_classes, n_name="images")
     if n_per_class is not None:
         n_per_class = check_positive_int(n_per_class, "n_per_class")
     accepted = predict_labels(judge, xa, batch_size=batch_size) == ya
@@ -446,17 +408,12 @@ def train_classifier_zoo(x, y, *, epochs: int, seed: int = 0, few_fraction: floa
     """
     from ..models import mnist_classifier, mnist_logistic_regression, mnist_mlp_classifier, train_classifier
 
-    xa, ya = _check_labeled(x, y, "x", "y")
-    if ya.max() > 9:
-        raise ValueError(f"y: expected labels in 0..9, got maximum {int(ya.max())}")
+    xa = check_images(x, "x", shape=_IMAGES)
+    ya = check_labels(y, "y", n=len(xa), num_classes=10, n_name="x")
     epochs = check_positive_int(epochs, "epochs")
-    seed = _check_seed(seed)
-    few_fraction = check_probability(few_fraction, "few_fraction")
-    if few_fraction == 0.0:
-        raise ValueError("few_fraction: expected a number in (0, 1], got 0.0")
-    label_noise = check_probability(label_noise, "label_noise")
-    if label_noise == 1.0:
-        raise ValueError("label_noise: expected a number in [0, 1), got 1.0")
+    seed = check_seed(seed)
+    few_fraction = check_float(few_fraction, "few_fraction", minimum=0.0, maximum=1.0, inclusive=(False, True))
+    label_noise = check_float(label_noise, "label_noise", minimum=0.0, maximum=1.0, inclusive=(True, False))
     batch_size = check_positive_int(batch_size, "batch_size")
     if isinstance(include, str) or not hasattr(include, "__iter__"):
         raise TypeError(f"include: expected a collection of names from {list(ZOO_NAMES)}, got {include!r}")
@@ -527,19 +484,16 @@ def train_on_synthetic_test_on_real(gan, x_train, y_train, x_test, y_test, make_
     """
     from ..metrics import classification_accuracy_score
 
-    gan = _check_conditional_gan(gan)
-    xtr, ytr = _check_labeled(x_train, y_train, "x_train", "y_train")
-    xte, yte = _check_labeled(x_test, y_test, "x_test", "y_test")
-    for lab, name in ((ytr, "y_train"), (yte, "y_test")):
-        if lab.max() >= gan.num_classes:
-            raise ValueError(f"{name}: expected labels < the GAN's {gan.num_classes} classes, got maximum {int(lab.max())}")
-    if not callable(make_classifier):
-        raise TypeError(f"make_classifier: expected a callable returning a keras.Model, got {type(make_classifier).__name__}")
+    gan = check_gan(gan, conditional=True)
+    xtr = check_images(x_train, "x_train", shape=_IMAGES)
+    ytr = check_labels(y_train, "y_train", n=len(xtr), num_classes=gan.num_classes, n_name="x_train")
+    xte = check_images(x_test, "x_test", shape=_IMAGES)
+    yte = check_labels(y_test, "y_test", n=len(xte), num_classes=gan.num_classes, n_name="x_test")
+    check_callable(make_classifier, "make_classifier")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
-    seed = _check_seed(seed)
-    if not isinstance(mixed, bool):
-        raise TypeError(f"mixed: expected True or False, got {type(mixed).__name__} {mixed!r}")
+    seed = check_seed(seed)
+    mixed = check_bool(mixed, "mixed")
 
     x_syn = gan.generate(len(ytr), labels=ytr, seed=seed + 1)
 
@@ -555,12 +509,308 @@ def train_on_synthetic_test_on_real(gan, x_train, y_train, x_test, y_test, make_
 
 
 # --------------------------------------------------------------------------------------------
+# one run's verdicts, for repeating them over seeds
+# --------------------------------------------------------------------------------------------
+
+
+def compare_test_sets(classifiers, real, synthetic, *, reference: str, n_bootstrap: int = 200, seed: int = 0,
+                      batch_size: int = 512) -> dict:
+    """What a synthetic test set says about a group of classifiers, next to what a real one says.
+
+    The numbers behind this chapter's verdicts for one run (one set of trained classifiers and
+    one synthetic test set), so that the verdicts can be checked on several runs:
+
+    * ``reference_real``, ``reference_synthetic``: the accuracy of ``classifiers[reference]``
+      (the chapter's judge) on the real and on the synthetic set;
+    * ``kendall_tau``, ``p_value``, ``same_order``, ``n_discordant``, ``mean_gap``,
+      ``mean_abs_gap``: :func:`ranking_agreement` of the accuracies on the two sets;
+    * ``real_ci_half``: the mean over the classifiers of the half-width ``(high − low)/2`` of the
+      95 % percentile-bootstrap interval of the accuracy on the real set (:func:`accuracy_ci`):
+      the real set's own sampling uncertainty, to compare ``mean_abs_gap`` with.
+
+    Args:
+      classifiers: ``dict`` name -> ``keras.Model`` or callable returning logits (>= 2 entries).
+      real, synthetic: ``(x, y)`` pairs, ``x`` ``(N, 28, 28, 1)``, ``y`` ``(N,)`` int labels.
+      reference: the name (a key of ``classifiers``) whose two accuracies are reported.
+      n_bootstrap: bootstrap resamples (>= 2); seed: bootstrap seed; batch_size: images per call.
+
+    Returns:
+      ``dict`` with the keys above (floats, ``same_order`` a bool, ``n_discordant`` an int).
+    """
+    classifiers = check_mapping(classifiers, "classifiers", what="classifier")
+    if len(classifiers) < 2:
+        raise ValueError(f"classifiers: expected at least 2 classifiers to rank, got {len(classifiers)}")
+    reference = check_choice(reference, "reference", classifiers)
+    n_bootstrap = check_positive_int(n_bootstrap, "n_bootstrap", minimum=2)
+    seed = check_seed(seed)
+    table = evaluate_classifiers(classifiers, {"real": real, "synthetic": synthetic}, batch_size=batch_size)
+    agreement = ranking_agreement(table["real"], table["synthetic"])
+    x_real, y_real = real
+    halves = []
+    for model in classifiers.values():
+        ci = accuracy_ci(model, x_real, y_real, n_bootstrap=n_bootstrap, seed=seed, batch_size=batch_size)
+        halves.append((ci.high - ci.low) / 2)
+    return {
+        "reference_real": float(table.loc[reference, "real"]),
+        "reference_synthetic": float(table.loc[reference, "synthetic"]),
+        "kendall_tau": agreement["kendall_tau"],
+        "p_value": agreement["p_value"],
+        "same_order": agreement["same_order"],
+        "n_discordant": len(agreement["discordant_pairs"]),
+        "mean_gap": agreement["mean_gap"],
+        "mean_abs_gap": agreement["mean_abs_gap"],
+        "real_ci_half": float(np.mean(halves)),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# scarce real test data: one subgroup's accuracy from a few real images, from generated images,
+# and from both
+# --------------------------------------------------------------------------------------------
+
+#: The estimators :func:`scarce_subgroup_errors` compares, in the order it reports them.
+SCARCE_ESTIMATORS = ("real only", "synthetic only", "real + synthetic", "real + other classes")
+
+
+def estimator_error(estimates, truth) -> dict:
+    """Bias, variance and mean squared error of repeated estimates of one true value.
+
+    For ``R`` estimates ``θ̂_1, …, θ̂_R`` of a true value ``θ`` (one per random draw of a test set):
+
+    * ``bias = mean_r θ̂_r − θ``: the error that does not average away;
+    * ``variance = mean_r (θ̂_r − mean_r θ̂_r)²`` (``ddof = 0``): the error that does;
+    * ``mse = mean_r (θ̂_r − θ)²``, which equals ``bias² + variance`` exactly;
+    * ``rmse = sqrt(mse)``, in the units of ``θ`` (here: accuracy).
+
+    Args:
+      estimates: ``(R,)`` finite numbers, ``R >= 1``.
+      truth: the true value ``θ``, a finite number.
+
+    Returns:
+      ``dict`` with float ``bias, variance, mse, rmse``.
+    """
+    est = as_array(estimates, "estimates", ndim=1, min_samples=1).astype(np.float64)
+    truth = check_float(truth, "truth")
+    mse = float(np.mean((est - truth) ** 2))
+    return {"bias": float(np.mean(est) - truth), "variance": float(np.var(est)), "mse": mse, "rmse": math.sqrt(mse)}
+
+
+def worth_in_real_images(real_accuracy, guess) -> float:
+    """How many real test images a guess of an accuracy is worth, judged on reference subgroups.
+
+    An accuracy ``a`` estimated from ``n`` real images (a binomial proportion) has mean squared
+    error ``a(1 − a)/n``. A guess ``g`` of it that does not use those images (the accuracy on
+    generated images, or the accuracy on *other* subgroups) misses by ``g − a``. On ``J``
+    reference subgroups, where enough real images give ``a_j`` and the guess is ``g_j``, the two
+    mean squared errors are equal for
+
+        ``n₀ = mean_j a_j (1 − a_j) / mean_j (g_j − a_j)²``
+
+    real images: the guess is worth about ``n₀`` real images, *if* it is as good on the subgroup
+    of interest as on the reference subgroups. (Sampling noise in the ``a_j`` enlarges the
+    denominator on average, so ``n₀`` errs on the small, cautious side.)
+
+    Args:
+      real_accuracy: ``(J,)`` accuracies in [0, 1] on the real images of the reference subgroups.
+      guess: ``(J,)`` guesses of the same accuracies, in [0, 1].
+
+    Returns:
+      ``n₀ >= 0`` as a float; ``inf`` if every guess is exact.
+    """
+    a = as_array(real_accuracy, "real_accuracy", ndim=1, min_samples=1, value_range=(0.0, 1.0)).astype(np.float64)
+    g = as_array(guess, "guess", ndim=1, min_samples=1, value_range=(0.0, 1.0)).astype(np.float64)
+    if len(g) != len(a):
+        raise ValueError(f"guess: expected {len(a)} values (one per entry of real_accuracy), got {len(g)}")
+    squared_error = float(np.mean((g - a) ** 2))
+    if squared_error == 0.0:
+        return math.inf
+    return float(np.mean(a * (1.0 - a))) / squared_error
+
+
+def combined_estimate(real_accuracy, n_real, guess, worth):
+    """The real estimate shrunk towards a guess: ``(n â + n₀ g) / (n + n₀)``.
+
+    The guess ``g`` counts as ``n₀`` (``worth``, e.g. from :func:`worth_in_real_images`) real
+    images, so the weight on the ``n`` real images is ``w = n / (n + n₀)``: with few real images
+    the estimate leans on the guess, with many it follows the real images (it is the posterior
+    mean of a Beta prior with mean ``g`` and ``n₀`` pseudo-observations). If ``g`` misses the
+    true accuracy ``a`` by a bias ``b`` and the ``n`` real images are independent draws, then
+
+        ``bias = (1 − w) b``,  ``variance = w² a(1 − a)/n + (1 − w)² Var(g)``,
+
+    so it beats the real images alone (mean squared error ``a(1 − a)/n``) exactly when
+    ``b² + Var(g) < a(1 − a)(2n + n₀)/(n n₀)``.
+
+    Args:
+      real_accuracy: ``â``, the accuracy on the ``n`` real images: a number or an array, in [0, 1].
+      n_real: ``n``, the number of real images (int >= 1).
+      guess: ``g``, a number or an array broadcastable with ``real_accuracy``, in [0, 1].
+      worth: ``n₀ >= 0`` (``0``: the real estimate; ``inf``: the guess).
+
+    Returns:
+      ``float64`` array of the broadcast shape (0-d for two numbers).
+    """
+    r = as_array(real_accuracy, "real_accuracy", value_range=(0.0, 1.0)).astype(np.float64)
+    n = check_positive_int(n_real, "n_real")
+    g = as_array(guess, "guess", value_range=(0.0, 1.0)).astype(np.float64)
+    if isinstance(worth, (float, np.floating)) and worth == math.inf:
+        w = 0.0
+    else:
+        w = n / (n + check_float(worth, "worth", minimum=0.0))
+    try:
+        np.broadcast_shapes(r.shape, g.shape)
+    except ValueError:
+        raise ValueError(f"guess: expected a shape that broadcasts with real_accuracy {r.shape}, got {g.shape}") from None
+    return w * r + (1.0 - w) * g
+
+
+def _correctness(values, name: str) -> np.ndarray:
+    """A ``(N,)`` bool or 0/1 vector ("is the classifier right on image i?") as float64."""
+    arr = as_array(values, name, ndim=1, dtype="any", min_samples=1)
+    if arr.dtype != bool:
+        arr = as_array(arr, name, ndim=1, min_samples=1)
+        if not np.all((arr == 0) | (arr == 1)):
+            raise ValueError(f"{name}: expected bool or 0/1 values (one per image), got other values")
+    return arr.astype(np.float64)
+
+
+def scarce_subgroup_errors(real_correct, synthetic_correct, sizes, *, synthetic_worth, other_accuracy,
+                           other_worth, n_draws: int = 4000, seed: int = 0):
+    """Error of four estimates of one subgroup's accuracy over many draws of a small real test set.
+
+    ``real_correct[i]`` says whether the classifier is right on the ``i``-th real image of the
+    subgroup. These ``N`` images stand in for the subgroup's population, and their mean ``a`` is
+    the *truth*. ``synthetic_correct`` does the same for ``M`` generated images of the subgroup,
+    with mean ``s``. For each size ``n`` in ``sizes`` and each of ``n_draws`` repetitions:
+
+    * **real only**: ``â`` = the accuracy on ``n`` real images drawn with replacement, i.e.
+      ``n`` independent test images. The number of correct ones is then ``Binomial(n, a)``, so
+      that count is drawn directly;
+    * **synthetic only**: ``ŝ`` = the accuracy on ``M`` images drawn with replacement from the
+      generated ones (``Binomial(M, s) / M``): the sampling noise of a fresh synthetic set of
+      size ``M``. The generator itself is fixed, so its training randomness is not included;
+    * **real + synthetic**: :func:`combined_estimate` ``(n â + n₀ ŝ)/(n + n₀)`` with
+      ``n₀ = synthetic_worth``;
+    * **real + other classes**: :func:`combined_estimate` with the guess ``other_accuracy`` (the
+      classifier's accuracy on the other, well-tested subgroups) and ``n₀ = other_worth``: the
+      same shrinkage without a generator, the control that tells whether the generator added
+      anything.
+
+    Each estimator is scored against ``a`` with :func:`estimator_error`.
+
+    Args:
+      real_correct: ``(N,)`` bool or 0/1, ``N >= 1``.
+      synthetic_correct: ``(M,)`` bool or 0/1, ``M >= 1``.
+      sizes: the numbers ``n`` of real images (ints >= 1).
+      synthetic_worth, other_worth: ``n₀ >= 0`` (or ``inf``) of the two combined estimates.
+      other_accuracy: the guess from the other subgroups, in [0, 1].
+      n_draws: repetitions per size (int >= 2); seed: seed of the draws.
+
+    Returns:
+      ``pandas.DataFrame`` with one row per (size, estimator), sizes in the given order and
+      estimators in the order of :data:`SCARCE_ESTIMATORS`, and columns ``n, estimator,
+      mean_estimate, truth, bias, variance, mse, rmse``.
+    """
+    import pandas as pd
+
+    real = _correctness(real_correct, "real_correct")
+    syn = _correctness(synthetic_correct, "synthetic_correct")
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes: expected a sequence of ints >= 1, got {type(sizes).__name__} {sizes!r}")
+    sizes = [check_positive_int(n, "sizes") for n in sizes]
+    if not sizes:
+        raise ValueError("sizes: expected at least one size, got none")
+    other_accuracy = check_float(other_accuracy, "other_accuracy", minimum=0.0, maximum=1.0)
+    for value, name in ((synthetic_worth, "synthetic_worth"), (other_worth, "other_worth")):
+        if not (isinstance(value, (float, np.floating)) and value == math.inf):
+            check_float(value, name, minimum=0.0)
+    n_draws = check_positive_int(n_draws, "n_draws", minimum=2)
+    rng = np.random.default_rng(check_seed(seed))
+    truth, s = float(np.mean(real)), float(np.mean(syn))
+    rows = []
+    for n in sizes:
+        a_real = rng.binomial(n, truth, size=n_draws) / n
+        a_syn = rng.binomial(len(syn), s, size=n_draws) / len(syn)
+        estimates = {
+            "real only": a_real,
+            "synthetic only": a_syn,
+            "real + synthetic": combined_estimate(a_real, n, a_syn, synthetic_worth),
+            "real + other classes": combined_estimate(a_real, n, other_accuracy, other_worth),
+        }
+        for name in SCARCE_ESTIMATORS:
+            rows.append({"n": n, "estimator": name, "mean_estimate": float(np.mean(estimates[name])),
+                         "truth": truth, **estimator_error(estimates[name], truth)})
+    return pd.DataFrame(rows)
+
+
+def scarce_subgroup_study(real_predictions, real_labels, synthetic_predictions, synthetic_labels, sizes, *,
+                          num_classes: int = 10, n_draws: int = 4000, seed: int = 0):
+    """:func:`scarce_subgroup_errors` for every class in turn, the other classes serving as reference.
+
+    Class ``k`` plays the scarce subgroup: its truth is the classifier's accuracy on all real
+    images of class ``k``, and only ``n`` of them are drawn at a time. The other classes ``j != k``
+    are the well-tested reference subgroups (all their real images are used), which calibrate
+    the two combined estimates with :func:`worth_in_real_images`:
+
+    * ``synthetic_worth``: the guess ``g_j`` is the accuracy on generated images of class ``j``;
+    * ``other_worth``: the guess for ``j`` is the mean real accuracy of the reference classes
+      other than ``j`` (leave one out), and ``other_accuracy`` for ``k`` is the mean real accuracy
+      of all reference classes.
+
+    Args:
+      real_predictions, real_labels: ``(N,)`` predicted and true classes of the real test images.
+      synthetic_predictions, synthetic_labels: ``(M,)`` predicted classes of generated images and
+        the classes they were conditioned on.
+      sizes: the numbers of real images to draw (ints >= 1).
+      num_classes: number of classes (>= 3); every class needs real and generated images.
+      n_draws: repetitions per size; seed: seed (class ``k`` uses ``seed + k``).
+
+    Returns:
+      ``pandas.DataFrame``: the rows of :func:`scarce_subgroup_errors` for every class, with the
+      columns ``class, synthetic_accuracy, synthetic_worth, other_accuracy, other_worth`` first.
+    """
+    import pandas as pd
+
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=3)
+    y_real = check_labels(real_labels, "real_labels", num_classes=num_classes)
+    p_real = check_labels(real_predictions, "real_predictions", n=len(y_real), num_classes=num_classes,
+                          n_name="real_labels")
+    y_syn = check_labels(synthetic_labels, "synthetic_labels", num_classes=num_classes)
+    p_syn = check_labels(synthetic_predictions, "synthetic_predictions", n=len(y_syn), num_classes=num_classes,
+                         n_name="synthetic_labels")
+    seed = check_seed(seed)
+    for labels, name in ((y_real, "real_labels"), (y_syn, "synthetic_labels")):
+        missing = sorted(set(range(num_classes)) - set(labels.tolist()))
+        if missing:
+            raise ValueError(f"{name}: expected images of every class 0..{num_classes - 1}, got none of class(es) {missing}")
+    real_acc = np.array([np.mean(p_real[y_real == k] == k) for k in range(num_classes)])
+    syn_acc = np.array([np.mean(p_syn[y_syn == k] == k) for k in range(num_classes)])
+    tables = []
+    for k in range(num_classes):
+        ref = np.flatnonzero(np.arange(num_classes) != k)
+        a_ref = real_acc[ref]
+        leave_one_out = (a_ref.sum() - a_ref) / (len(a_ref) - 1)
+        syn_worth = worth_in_real_images(a_ref, syn_acc[ref])
+        other_worth = worth_in_real_images(a_ref, leave_one_out)
+        table = scarce_subgroup_errors(p_real[y_real == k] == k, p_syn[y_syn == k] == k, sizes,
+                                       synthetic_worth=syn_worth, other_accuracy=float(a_ref.mean()),
+                                       other_worth=other_worth, n_draws=n_draws, seed=seed + k)
+        for position, (column, value) in enumerate((("class", k), ("synthetic_accuracy", float(syn_acc[k])),
+                                                    ("synthetic_worth", syn_worth),
+                                                    ("other_accuracy", float(a_ref.mean())),
+                                                    ("other_worth", other_worth))):
+            table.insert(position, column, value)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
 # walking the class conditioning
 # --------------------------------------------------------------------------------------------
 
 
 def _label_embedding_layer(gan):
-    gan = _check_conditional_gan(gan)
+    gan = check_gan(gan, conditional=True)
     found = [layer for layer in gan.generator.layers if isinstance(layer, keras.layers.Embedding)]
     if len(found) != 1:
         raise ValueError(
@@ -631,12 +881,12 @@ def latent_walk(gan, class_a: int, class_b: int, n_steps: int, *, seed: int = 0,
     Returns:
       ``float32`` images ``(n_steps, 28, 28, 1)`` (for ganlib's MNIST generators).
     """
-    gan = _check_conditional_gan(gan)
-    class_a = _check_class(class_a, "class_a", gan.num_classes)
-    class_b = _check_class(class_b, "class_b", gan.num_classes)
+    gan = check_gan(gan, conditional=True)
+    class_a = check_class_index(class_a, "class_a", gan.num_classes)
+    class_b = check_class_index(class_b, "class_b", gan.num_classes)
     n_steps = check_positive_int(n_steps, "n_steps", minimum=2)
     if z is None:
-        z = gan.sample_noise(1, _check_seed(seed))
+        z = gan.sample_noise(1, check_seed(seed))
     else:
         z = as_array(z, "z", ndim=(1, 2)).astype(np.float32)
         if z.size != gan.latent_dim or (z.ndim == 2 and z.shape[0] != 1):
@@ -664,8 +914,10 @@ def walk_predictions(classifiers, images, *, t=None):
     """
     import pandas as pd
 
-    classifiers = _check_classifiers(classifiers)
-    x = _check_images(images, "images")
+    classifiers = check_mapping(classifiers, "classifiers", what="classifier")
+    for key, model in classifiers.items():
+        check_callable(model, f"classifiers[{key!r}]")
+    x = check_images(images, "images", shape=_IMAGES)
     if t is None:
         t = np.linspace(0.0, 1.0, len(x))
     t = as_array(t, "t", ndim=1)
@@ -771,7 +1023,7 @@ def plot_accuracy_agreement(real, synthetic, *, real_ci=None, synthetic_ci=None,
         if ci is None:
             errs.append(None)
             continue
-        ci = _check_named(ci, label, "(low, high)")
+        ci = check_mapping(ci, label, what="(low, high)")
         if set(ci) != set(names_r):
             raise ValueError(f"{label}: expected intervals for {names_r}, got {list(ci)}")
         centre = r if label == "real_ci" else s
@@ -817,7 +1069,7 @@ def plot_decision_walk(images, predictions, *, title=None):
 
     from ..plots import STYLE, plot_heatmap
 
-    x = _check_images(images, "images")
+    x = check_images(images, "images", shape=_IMAGES)
     if not hasattr(predictions, "to_numpy") or getattr(predictions, "ndim", None) != 2:
         raise TypeError(f"predictions: expected a pandas DataFrame from walk_predictions, got {type(predictions).__name__}")
     values = predictions.to_numpy()
@@ -842,4 +1094,56 @@ def plot_decision_walk(images, predictions, *, title=None):
         heat.set_xlabel("position t along the walk (0 = first class, 1 = second class)")
         if title:
             fig.suptitle(title)
+    return fig
+
+
+def plot_estimator_errors(panels, *, ylabel: str = "root mean squared error"):
+    """Error of each estimator against the number of real test images, one panel per table (log–log).
+
+    Args:
+      panels: ``dict`` title -> ``pandas.DataFrame`` with the numbers of real images ``n`` (>= 1)
+        as index and one column per estimator (e.g. :data:`SCARCE_ESTIMATORS`), values > 0 (e.g.
+        root mean squared errors). The panels are drawn side by side with a shared y-axis.
+      ylabel: y-axis label.
+
+    Returns:
+      A new ``Figure`` with one axes per panel.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    from ..plots import STYLE
+
+    panels = check_mapping(panels, "panels", what="DataFrame (index n, one column per estimator)")
+    checked = {}
+    for title, errors in panels.items():
+        if not hasattr(errors, "columns") or getattr(errors, "ndim", None) != 2:
+            raise TypeError(f"panels[{title!r}]: expected a pandas DataFrame (index n, one column per estimator), "
+                            f"got {type(errors).__name__}")
+        sizes = as_array(np.asarray(errors.index), f"panels[{title!r}].index", ndim=1, min_samples=1,
+                         value_range=(1, math.inf))
+        values = as_array(errors.to_numpy(dtype=float), f"panels[{title!r}]", ndim=2)
+        if np.any(values <= 0):
+            raise ValueError(f"panels[{title!r}]: expected values > 0 (they are drawn on a log scale), got values <= 0")
+        checked[title] = sizes, values, [str(c) for c in errors.columns]
+    if not isinstance(ylabel, str):
+        raise TypeError(f"ylabel: expected a string, got {type(ylabel).__name__}")
+    markers = "osD^vP"
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(checked), figsize=(5.2 * len(checked) + 0.8, 4.2), sharey=True, squeeze=False)
+        for ax, (title, (sizes, values, names)) in zip(axes[0], checked.items()):
+            for i, name in enumerate(names):
+                ax.plot(sizes, values[:, i], marker=markers[i % len(markers)], color=f"C{i % 10}", label=name)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xticks(sizes)
+            ax.set_xticklabels([f"{int(n)}" for n in sizes])
+            ax.xaxis.set_minor_locator(plt.NullLocator())
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))  # 0.05, not 5 × 10⁻²
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.set_xlabel("real test images of the subgroup (n)")
+            ax.set_title(title)
+        axes[0, 0].set_ylabel(ylabel)
+        axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return fig

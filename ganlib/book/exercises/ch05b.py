@@ -20,14 +20,18 @@ __all__ = [
     "EX2_N_CLASSIFIERS",
     "EX3_SEED",
     "EX4_WALK",
+    "EX5_ACCURACY",
+    "EX5_BIAS",
     "expected_exercise_1",
     "expected_exercise_2",
     "expected_exercise_3",
     "expected_exercise_4",
+    "expected_exercise_5",
     "check_exercise_1",
     "check_exercise_2",
     "check_exercise_3",
     "check_exercise_4",
+    "check_exercise_5",
 ]
 
 #: Exercise 1: accuracies of five classifiers on a real and on a synthetic test set.
@@ -39,6 +43,9 @@ EX2_N_CLASSIFIERS = 4
 EX3_SEED = 0
 #: Exercise 4: the walk (class_a, class_b, n_steps, seed) whose flip point is asked for.
 EX4_WALK = (2, 3, 11, 0)
+#: Exercise 5: a classifier's accuracy on a rare subgroup, and the bias of a generator's estimate of it.
+EX5_ACCURACY = 0.8
+EX5_BIAS = -0.05
 
 
 def expected_exercise_1() -> tuple[float, float]:
@@ -79,6 +86,27 @@ def expected_exercise_4(gan, classifier) -> float:
     a, b, n_steps, seed = EX4_WALK
     walk = latent_walk(gan, a, b, n_steps, seed=seed)
     return float(decision_flips({"judge": classifier}, walk).loc["judge", "flip_t"])
+
+
+
+def expected_exercise_5() -> tuple[float, float]:
+    """``(n*, ratio)`` for a subgroup with accuracy :data:`EX5_ACCURACY` and a synthetic estimate with
+    bias :data:`EX5_BIAS` and no variance.
+
+    ``n* = a(1 − a)/b²`` is the number of real images whose estimate has the same mean squared error
+    ``a(1 − a)/n`` as the synthetic one (``b²``): below it the synthetic estimate is better. It is
+    also the synthetic estimate's worth ``n₀`` (:func:`ganlib.book.ch05b.worth_in_real_images`) when
+    its bias is the same on the reference subgroups. ``ratio`` is the mean squared error of
+    :func:`ganlib.book.ch05b.combined_estimate` with ``n = n₀ = n*`` (weight ``w = 1/2``), divided by
+    that of the ``n*`` real images alone: ``(w² a(1 − a)/n + (1 − w)² b²) / (a(1 − a)/n)``.
+    """
+    from ..ch05b import worth_in_real_images
+
+    a, b = EX5_ACCURACY, EX5_BIAS
+    n_star = worth_in_real_images([a], [a + b])
+    w = n_star / (n_star + n_star)
+    variance_real = a * (1 - a) / n_star
+    return n_star, (w**2 * variance_real + (1 - w) ** 2 * b**2) / variance_real
 
 
 def _pair(answer):
@@ -150,3 +178,15 @@ def check_exercise_4(answer, gan, classifier) -> bool:
     hint = (f"use latent_walk(gan, {a}, {b}, {n_steps}, seed={seed}) and "
             "decision_flips({'judge': classifier}, walk)['flip_t'].")
     return report(ok, "Exercise 4", hint)
+
+
+def check_exercise_5(answer) -> bool:
+    """``answer = (n_star, mse_ratio)``."""
+    values = _pair(answer)
+    if values is None or values is False:
+        return report(values, "Exercise 5", "give a pair (n_star, mse_ratio) of two numbers.")
+    n_star, ratio = expected_exercise_5()
+    ok = close_to(values[0], n_star, rtol=1e-2) and close_to(values[1], ratio, atol=1e-3)
+    hint = ("n real images have mean squared error a(1 - a)/n and the synthetic estimate b²: set them equal. "
+            "With n = n0 the weight is w = 1/2, so the combined MSE is w² a(1 - a)/n + (1 - w)² b².")
+    return report(ok, "Exercise 5", hint)
