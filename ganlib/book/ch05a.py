@@ -10,8 +10,8 @@ lives here so that the notebook stays a sequence of short calls.
   copies of the training set, a few images repeated). Every output is a valid image batch:
   ``float32``, shape ``(N, 28, 28, 1)`` (any ``(N, H, W, C)`` works), values in ``[0, 1]``.
 * **Features and every metric in one call** live in the core: :func:`ganlib.metrics.embed` and
-  :func:`ganlib.metrics.metric_suite` (with :data:`ganlib.metrics.METRIC_DIRECTIONS`), which this
-  module re-exports for the chapter until it calls them there.
+  :func:`ganlib.metrics.metric_suite` (with :data:`ganlib.metrics.METRIC_DIRECTIONS`); the
+  chapter calls them there.
 * **Normalised sensitivity** (:func:`sensitivity_matrix`): how far each metric moved from its
   real-vs-real baseline under each failure, in the direction that means "worse", optionally in
   units of a reference generator's gap.
@@ -27,10 +27,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..metrics import METRIC_DIRECTIONS  # used by sensitivity_matrix; the chapter reads it here too
-# re-exported for the chapter; remove when the chapter calls ganlib.metrics directly
-from ..metrics import embed, metric_suite
-from ..validation import as_array, check_positive_int, check_probability, check_same_dim
+from ..metrics import METRIC_DIRECTIONS
+from ..validation import (as_array, check_features, check_float, check_gan, check_images, check_positive_int, check_probability,
+                          check_same_dim, check_seed)
 
 __all__ = [
     "drop_classes",
@@ -39,43 +38,14 @@ __all__ = [
     "memorize",
     "mode_collapse",
     "corrupted_sets",
-    "embed",
-    "metric_suite",
-    "METRIC_DIRECTIONS",
     "sensitivity_matrix",
     "discriminator_two_sample_test",
 ]
 
 
-# --------------------------------------------------------------------------------------------
-# Validation helpers
-# --------------------------------------------------------------------------------------------
-
-
 def _images(value, name: str, *, min_samples: int = 1) -> np.ndarray:
-    """A 4-D image batch ``(N, H, W, C)`` with values in [0, 1], returned as float32."""
-    arr = as_array(value, name, ndim=4, min_samples=min_samples, value_range=(0.0, 1.0))
-    return arr.astype(np.float32, copy=False)
-
-
-def _seed(value, name: str = "seed") -> int:
-    return check_positive_int(value, name, minimum=0)
-
-
-def _nonnegative_float(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a number >= 0, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0.0):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value}")
-    return value
-
-
-def _features(value, name: str, *, min_samples: int = 2) -> np.ndarray:
-    arr = as_array(value, name, ndim=2, min_samples=min_samples)
-    if arr.shape[1] < 1:
-        raise ValueError(f"{name}: expected at least one feature column, got shape {arr.shape}")
-    return np.asarray(arr, dtype=np.float64)
+    """A 4-D image batch ``(N, H, W, C)`` with values in [0, 1], as float32."""
+    return check_images(as_array(value, name, ndim=4, min_samples=min_samples), name, value_range=(0.0, 1.0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,8 +97,8 @@ def add_gaussian_noise(images, std: float, *, seed: int = 0) -> np.ndarray:
       float32 ``(N, H, W, C)`` in [0, 1].
     """
     x = _images(images, "images")
-    std = _nonnegative_float(std, "std")
-    rng = np.random.default_rng(_seed(seed))
+    std = check_float(std, "std", minimum=0)
+    rng = np.random.default_rng(check_seed(seed))
     noisy = x + rng.normal(0.0, std, size=x.shape).astype(np.float32) if std > 0 else x.copy()
     return np.clip(noisy, 0.0, 1.0).astype(np.float32)
 
@@ -151,7 +121,7 @@ def gaussian_blur(images, sigma: float) -> np.ndarray:
     from scipy.ndimage import gaussian_filter
 
     x = _images(images, "images")
-    sigma = _nonnegative_float(sigma, "sigma")
+    sigma = check_float(sigma, "sigma", minimum=0)
     if sigma == 0:
         return x.copy()
     out = gaussian_filter(x.astype(np.float64), sigma=(0.0, sigma, sigma, 0.0), mode="reflect")
@@ -177,7 +147,7 @@ def memorize(train_images, n: int, *, seed: int = 0) -> np.ndarray:
     n = check_positive_int(n, "n")
     if n > x.shape[0]:
         raise ValueError(f"n: expected at most {x.shape[0]} (the number of training images), got {n}")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     return x[np.sort(rng.choice(x.shape[0], n, replace=False))].copy()
 
 
@@ -199,7 +169,7 @@ def mode_collapse(images, n_distinct: int, *, seed: int = 0) -> np.ndarray:
     n_distinct = check_positive_int(n_distinct, "n_distinct")
     if n_distinct > x.shape[0]:
         raise ValueError(f"n_distinct: expected at most {x.shape[0]} (the number of images), got {n_distinct}")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     chosen = x[rng.choice(x.shape[0], n_distinct, replace=False)]
     return chosen[np.arange(x.shape[0]) % n_distinct].copy()
 
@@ -241,7 +211,7 @@ def corrupted_sets(fresh_images, fresh_labels, train_images, *, n: int, keep=(0,
     n = check_positive_int(n, "n")
     if n > x.shape[0]:
         raise ValueError(f"n: expected at most {x.shape[0]} (the number of fresh images), got {n}")
-    seed = _seed(seed)
+    seed = check_seed(seed)
     base = x[:n]
     dropped, _ = drop_classes(x, y, keep)
     if dropped.shape[0] < n:
@@ -398,23 +368,18 @@ def discriminator_two_sample_test(gan, real_images, fake_images, *, train_images
     from scipy.stats import binomtest
 
     from .. import metrics
-    from ..training import GAN
-
-    if not isinstance(gan, GAN):
-        raise TypeError(f"gan: expected a ganlib.GAN, got {type(gan).__name__}")
-    if gan.conditional:
-        raise ValueError("gan: expected an unconditional GAN (its discriminator takes images only)")
+    check_gan(gan, "gan", conditional=False)
     real = _images(real_images, "real_images", min_samples=2)
     fake = _images(fake_images, "fake_images", min_samples=2)
     if real.shape[1:] != fake.shape[1:]:
         raise ValueError(f"real_images and fake_images: expected the same image shape, got {real.shape[1:]} and {fake.shape[1:]}")
     threshold = check_probability(threshold, "threshold", open_interval=True)
-    seed = _seed(seed)
+    seed = check_seed(seed)
     if (real_features is None) != (fake_features is None):
         raise ValueError("real_features, fake_features: expected both or neither, got only one")
     if real_features is not None:
-        rf = _features(real_features, "real_features")
-        ff = _features(fake_features, "fake_features")
+        rf = check_features(real_features, "real_features", min_samples=2)
+        ff = check_features(fake_features, "fake_features", min_samples=2)
         check_same_dim(rf, ff, "real_features", "fake_features")
         if rf.shape[0] != real.shape[0]:
             raise ValueError(f"real_features: expected one row per real image ({real.shape[0]}), got {rf.shape[0]}")
