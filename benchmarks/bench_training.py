@@ -11,9 +11,13 @@ ganlib is measured with ``update="simultaneous"``, which does exactly the tutori
 (one generator forward pass shared by both players), and with ``update="alternating"``, Goodfellow
 et al.'s Algorithm 1 (the discriminator is updated first and the generator then sees the *updated*
 discriminator with fresh noise), which costs one more generator forward pass and one more
-discriminator pass per step, exactly the work of the ``train_on_batch`` pattern. A row with
-``jit_compile=True`` (the whole step compiled by XLA) documents why ganlib does not switch XLA on
-for CPUs.
+discriminator pass per step, exactly the work of the ``train_on_batch`` pattern. ganlib's GANs
+are built by ``ganlib.make_gan`` as a reader would, which gives both players of these models
+``ganlib.optimizers.FusedAdam`` on a CPU (``fused_adam="auto"``); a row with ``fused_adam=False``
+(``keras.optimizers.Adam``) measures what that brings, and a row with ``jit_compile=True`` (the
+whole step compiled by XLA, where ``"auto"`` picks Keras' Adam) documents why ganlib does not
+switch XLA on for CPUs. Every implementation reads the same ``ganlib.data.make_dataset`` pipeline
+(tf.data autotuning off) except the ``train_on_batch`` pattern, which slices arrays.
 
 **Steady-state time per step.** Every implementation has a fixed cost per call (``fit`` builds
 its data iterator and callbacks; the ``train_on_batch`` pattern re-compiles its models and
@@ -72,18 +76,13 @@ def _adam():
 # Each factory returns run(steps): train for exactly ``steps`` steps and wait for the result.
 
 
-def _ganlib_runner(architecture, x, batch, *, update, steps_per_execution, jit_compile=False, fused_updates=True):
-    import keras
-
+def _ganlib_runner(architecture, x, batch, *, update, steps_per_execution, jit_compile=False, fused_adam="auto"):
     from ganlib import data
-    from ganlib.training import GAN
+    from ganlib.training import make_gan
 
-    keras.utils.set_random_seed(0)
-    g, d = _players(architecture)
-    gan = GAN(g, d, update=update, seed=0)
-    gan.fused_updates = fused_updates
-    gan.compile(g_optimizer=_adam(), d_optimizer=_adam(), steps_per_execution=steps_per_execution,
-                jit_compile=jit_compile)
+    # make_gan seeds Keras with seed=0 and builds the players _players builds; float32 on a CPU.
+    gan = make_gan(architecture, update=update, seed=0, steps_per_execution=steps_per_execution,
+                   jit_compile=jit_compile, mixed_precision="float32", fused_adam=fused_adam)
     ds = data.make_dataset(x, batch_size=batch, repeat=True)
 
     def run(steps):
@@ -138,8 +137,13 @@ def layer_flops(model, batch: int) -> list[float]:
     """
     import keras
 
+    def all_layers(m):  # every layer in order, through nested models (their public ``layers``)
+        for layer in getattr(m, "layers", ()):
+            yield layer
+            yield from all_layers(layer)
+
     out = []
-    for layer in model._flatten_layers(include_self=False):
+    for layer in all_layers(model):
         if isinstance(layer, keras.layers.Dense):
             out.append(2.0 * batch * layer.kernel.shape[0] * layer.kernel.shape[1])
         elif isinstance(layer, keras.layers.Conv2DTranspose):
@@ -221,7 +225,7 @@ def steady_state(runners: dict, short: int, long: int, repeats: int) -> dict:
             for name, v in raw.items()}
 
 
-ABLATIONS = ("XLA", "fused_updates=False")
+ABLATIONS = ("XLA", "fused_adam=False")
 
 
 def _section(title, architecture, x, batch, short, long, repeats, spe_values, note, peak) -> dict:
@@ -232,9 +236,9 @@ def _section(title, architecture, x, batch, short, long, repeats, spe_values, no
             architecture, x, batch, update="simultaneous", steps_per_execution=spe)
         runners[f"ganlib GAN.fit, alternating (Algorithm 1), steps_per_execution={spe}"] = _ganlib_runner(
             architecture, x, batch, update="alternating", steps_per_execution=spe)
-    # Ablations: what the fused optimizer updates bring, and what XLA for the whole step would do.
-    runners[f"ganlib GAN.fit, simultaneous, steps_per_execution={best_spe}, fused_updates=False"] = _ganlib_runner(
-        architecture, x, batch, update="simultaneous", steps_per_execution=best_spe, fused_updates=False)
+    # Ablations: what FusedAdam brings over Keras' Adam, and what XLA for the whole step would do.
+    runners[f"ganlib GAN.fit, simultaneous, steps_per_execution={best_spe}, fused_adam=False"] = _ganlib_runner(
+        architecture, x, batch, update="simultaneous", steps_per_execution=best_spe, fused_adam=False)
     runners[f"ganlib GAN.fit, simultaneous, steps_per_execution={best_spe}, XLA (jit_compile=True)"] = _ganlib_runner(
         architecture, x, batch, update="simultaneous", steps_per_execution=best_spe, jit_compile=True)
     runners[TUTORIAL] = _tutorial_runner(architecture, x, batch)
@@ -261,7 +265,7 @@ def _section(title, architecture, x, batch, short, long, repeats, spe_values, no
     best_sim = max((n for n in ganlib_names if "simultaneous" in n), key=ips.get)
     best_alt = max((n for n in ganlib_names if "alternating" in n), key=ips.get)
     xla = next(n for n in ips if "XLA" in n)
-    unfused = next(n for n in ips if "fused_updates=False" in n)
+    unfused = next(n for n in ips if "fused_adam=False" in n)
     fused = f"ganlib GAN.fit, simultaneous, steps_per_execution={best_spe}"
     tob = ips[TRAIN_ON_BATCH]
     report(title, [(r["name"], f"{r['images_per_s']:8.0f} img/s  {r['ratio']:.2f}x   cpu {r['cpu_ms_per_step']:7.2f} ms/step "
@@ -284,25 +288,22 @@ def _section(title, architecture, x, batch, short, long, repeats, spe_values, no
             "fused_vs_unfused_cpu": cpu[fused] / cpu[unfused]}
 
 
-def fused_updates_check(steps: int = 40) -> dict:
-    """Train the MLP GAN twice from the same state, with ganlib's fused Adam kernels and with
-    Keras' op-by-op Adam; return the largest relative differences after ``steps`` steps of the
-    players' weights (``max|a - b| / max|b|`` per tensor) and of the logged losses."""
-    import keras
-
+def fused_adam_check(steps: int = 40) -> dict:
+    """Train the MLP GAN twice from the same state, with ``ganlib.optimizers.FusedAdam`` and with
+    ``keras.optimizers.Adam`` (``make_gan(fused_adam=True / False)``); return the largest relative
+    differences after ``steps`` steps of the players' weights (``max|a - b| / max|b|`` per
+    tensor) and of the logged losses."""
     from ganlib import data
-    from ganlib.training import GAN
+    from ganlib.training import make_gan
 
     x = _images()
     weights, logs = {}, {}
     for fused in (True, False):
-        keras.utils.set_random_seed(0)
-        g, d = _players("mlp")
-        gan = GAN(g, d, seed=0)
-        gan.fused_updates = fused
-        gan.compile(g_optimizer=_adam(), d_optimizer=_adam(), steps_per_execution=10)
-        hist = gan.fit(data.make_dataset(x, batch_size=64, repeat=True), epochs=1, steps_per_epoch=steps, verbose=0)
-        weights[fused] = [v.numpy() for v in g.trainable_weights + d.trainable_weights]
+        gan = make_gan("mlp", seed=0, steps_per_execution=10, jit_compile=False, mixed_precision="float32",
+                       fused_adam=fused)
+        hist = gan.fit(data.make_dataset(x, batch_size=64, repeat=True), epochs=1, steps_per_epoch=steps, verbose=0,
+                       shuffle=False)
+        weights[fused] = [v.numpy() for v in gan.generator.trainable_weights + gan.discriminator.trainable_weights]
         logs[fused] = {k: v[-1] for k, v in hist.history.items()}
     diff = max(float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-30))
                for a, b in zip(weights[True], weights[False]))
@@ -333,8 +334,9 @@ def _xla_line(section) -> str:
 
 
 def _fused_line(section) -> str:
-    return (f"Fused Adam kernels (GAN.fused_updates): {section['fused_vs_unfused']:.2f}x the speed "
-            f"({section['fused_vs_unfused_cpu']:.2f}x less CPU time) of Keras' op-by-op Adam in the same step.")
+    return (f"Fused Adam kernels (ganlib.optimizers.FusedAdam, make_gan's choice here): "
+            f"{section['fused_vs_unfused']:.2f}x the speed ({section['fused_vs_unfused_cpu']:.2f}x less CPU time) "
+            f"of keras.optimizers.Adam's op-by-op updates in the same step.")
 
 
 def explain_dcgan(dc: dict, peak: float) -> list[str]:
@@ -351,7 +353,7 @@ def explain_dcgan(dc: dict, peak: float) -> list[str]:
         f"{sim['gflop_per_s']:.0f} and {tut['gflop_per_s']:.0f} GFLOP/s ({sim['gflop_per_s'] / peak:.0%} and "
         f"{tut['gflop_per_s'] / peak:.0%} of the matrix-product rate): the step is bound by the convolutions, "
         f"which both run on the same TensorFlow kernels; the only work ganlib saves is in the optimizer "
-        f"(fused Adam: {dc['fused_vs_unfused']:.3f}x the speed of Keras' op-by-op Adam in the same step). "
+        f"(FusedAdam: {dc['fused_vs_unfused']:.3f}x the speed of Keras' op-by-op Adam in the same step). "
         f"Parity is the expected result; the per-repeat ratios ranged from {lo:.2f}x to {hi:.2f}x.",
         f"FLOP count per step (dense and convolution layers): simultaneous / tutorial "
         f"{fl['simultaneous'] / 1e9:.1f} GFLOP; alternating / train_on_batch {fl['alternating'] / 1e9:.1f} GFLOP "
@@ -425,7 +427,8 @@ def bench_training(repeats: int = 5) -> dict:
     mlp = _section(
         "The source's MLP GAN (100→256→784), batch 64", "mlp", x, 64, 50, 300, repeats, (1, 50),
         "A small model: per-step dispatch overhead matters. steps_per_execution runs many steps per "
-        "compiled call, and GAN.fused_updates applies Adam with one fused kernel per weight tensor.", peak,
+        "compiled call, and ganlib.optimizers.FusedAdam (make_gan's choice on a CPU) applies Adam with one "
+        "fused kernel per weight tensor.", peak,
     )
     best = max(mlp["best_simultaneous_vs_tutorial"], mlp["best_alternating_vs_tutorial"])
     mlp["goals"] = [
@@ -435,15 +438,15 @@ def bench_training(repeats: int = 5) -> dict:
         f"(Algorithm 1, the same arithmetic: {mlp['best_alternating_vs_train_on_batch']:.2f}x)",
     ]
     mlp["explanation"] = explain_mlp(mlp, peak)
-    check = fused_updates_check()
-    print(f"fused vs Keras' op-by-op Adam, MLP GAN after {check['steps']} steps: largest relative difference "
+    check = fused_adam_check()
+    print(f"FusedAdam vs keras.optimizers.Adam, MLP GAN after {check['steps']} steps: largest relative difference "
           f"of the weights {check['max_relative_weight_difference']:.1e}, of the logged losses "
           f"{check['max_relative_loss_difference']:.1e}")
     for section in (dc, mlp):
         print(f"\n{section['title']}")
         for line in section["goals"] + section["explanation"]:
             print("  -", line)
-    return {"matmul_gflops": peak, "fused_updates_check": check, "sections": [dc, mlp]}
+    return {"matmul_gflops": peak, "fused_adam_check": check, "sections": [dc, mlp]}
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ Core (one module per concern):
 * :mod:`ganlib.models` — one builder per model family: MLP and DCGAN players (plain and
   class-conditional), toy MLPs, MNIST classifiers, feature extractors; :mod:`ganlib.vae` — a VAE
 * :mod:`ganlib.losses` — every GAN loss and penalty as a pure function
-* :mod:`ganlib.training` — :class:`GAN` (a ``keras.Model``), :func:`train`, :func:`make_gan`
+* :mod:`ganlib.training` — :class:`GAN` (a ``keras.Model``), :func:`train`, :func:`make_gan`;
+  :mod:`ganlib.optimizers` — ``FusedAdam``, an opt-in fused Adam for CPUs
 * :mod:`ganlib.callbacks` — sample grids, checkpoints, divergence guard, metric tracking
 * :mod:`ganlib.metrics` — one module per metric family (Fréchet/FID, kernel/KID, PRDC, two-sample
   tests, classifier scores, mode coverage, bootstrap) and one metric suite
@@ -23,7 +24,7 @@ Core (one module per concern):
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("data", "models", "vae", "losses", "training", "callbacks", "metrics", "plots", "utils", "book")
+_SUBMODULES = ("data", "models", "vae", "losses", "training", "optimizers", "callbacks", "metrics", "plots", "utils", "book")
 _EXPORTS = {"GAN": "training", "make_gan": "training", "train": "training", "set_seed": "utils"}
 
 __all__ = ["__version__", *_SUBMODULES, *_EXPORTS]

@@ -14,7 +14,16 @@ import time
 import numpy as np
 import keras
 
-from .validation import check_choice, check_positive_int
+from .validation import (
+    check_bool,
+    check_callable,
+    check_choice,
+    check_features,
+    check_float,
+    check_positive_int,
+    check_seed,
+    check_str,
+)
 
 __all__ = [
     "SampleGrid",
@@ -56,7 +65,7 @@ class SampleGrid(keras.callbacks.Callback):
         super().__init__()
         self.n = check_positive_int(n, "n")
         self.every = check_positive_int(every, "every")
-        self.seed = check_positive_int(seed, "seed", minimum=0)
+        self.seed = check_seed(seed)
         self.labels = labels
         self.snapshots: dict[int, np.ndarray] = {}
 
@@ -160,9 +169,7 @@ class DivergenceGuard(keras.callbacks.Callback):
     def __init__(self, *, keys=("d_loss", "g_loss"), max_abs: float = 1e6, checkpoint=None):
         super().__init__()
         self.keys = tuple(keys)
-        if not (isinstance(max_abs, (int, float)) and max_abs > 0):
-            raise ValueError(f"max_abs: expected a positive number, got {max_abs!r}")
-        self.max_abs = float(max_abs)
+        self.max_abs = check_float(max_abs, "max_abs", minimum=0.0, inclusive=False)
         self.checkpoint = checkpoint
         self.diverged = False
         self.message = ""
@@ -234,13 +241,11 @@ class MetricCallback(keras.callbacks.Callback):
 
     def __init__(self, metric_fn, *, every: int = 5, name: str = "kid", mode: str = "min", restore_best: bool = True):
         super().__init__()
-        if not callable(metric_fn):
-            raise TypeError(f"metric_fn: expected a callable gan -> float, got {type(metric_fn).__name__}")
-        self.metric_fn = metric_fn
+        self.metric_fn = check_callable(metric_fn, "metric_fn")
         self.every = check_positive_int(every, "every")
-        self.name = name
+        self.name = check_str(name, "name")
         self.mode = check_choice(mode, "mode", ("min", "max"))
-        self.restore_best = restore_best
+        self.restore_best = check_bool(restore_best, "restore_best")
         self.values: list[tuple[int, float]] = []
         self.best_value: float | None = None
         self.best_epoch: int | None = None
@@ -281,7 +286,6 @@ def kid_metric(real_features, extractor, *, n: int = 1000, seed: int = 0, subset
     extractor), subset_size=subset_size, n_subsets=n_subsets, seed=seed).mean``.
     """
     from . import metrics
-    from .validation import check_callable, check_features, check_seed
 
     real_features = check_features(real_features, "real_features", min_samples=2)
     check_callable(extractor, "extractor")

@@ -17,7 +17,8 @@ Toy distributions
 Input pipelines
     :func:`make_dataset` builds a ``tf.data.Dataset`` whose shuffling order in epoch ``e`` is a
     pure function of ``(seed, e)``, so a run resumed at epoch ``k`` with ``start_epoch=k`` sees
-    exactly the batches an uninterrupted run sees from epoch ``k`` on.
+    exactly the batches an uninterrupted run sees from epoch ``k`` on. Its tf.data autotuning is
+    off unless asked for (``autotune=True``; why: see :func:`make_dataset`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import threading
 
 import numpy as np
 
-from .validation import as_array, check_choice, check_positive_int
+from .validation import as_array, check_bool, check_choice, check_float, check_positive_int, check_seed
 
 __all__ = [
     "cache_dir",
@@ -347,12 +348,6 @@ def _stratified_indices(labels: np.ndarray, n: int, rng: np.random.Generator) ->
     return np.sort(np.concatenate(picked))
 
 
-def _check_subset_size(value, name: str):
-    if value is None:
-        return None
-    return check_positive_int(value, name)
-
-
 def load_mnist(
     source: str = "auto",
     *,
@@ -392,11 +387,10 @@ def load_mnist(
       ``(x_train, y_train), (x_test, y_test)``.
     """
     source = check_choice(source, "source", _SOURCES)
-    n_train = _check_subset_size(n_train, "n_train")
-    n_test = _check_subset_size(n_test, "n_test")
-    seed = check_positive_int(seed, "seed", minimum=0)
-    if not isinstance(verbose, bool):
-        raise TypeError(f"verbose: expected True or False, got {type(verbose).__name__} {verbose!r}")
+    n_train = None if n_train is None else check_positive_int(n_train, "n_train")
+    n_test = None if n_test is None else check_positive_int(n_test, "n_test")
+    seed = check_seed(seed)
+    verbose = check_bool(verbose, "verbose")
 
     fallback = None  # why the Keras data was not used, when source="auto" fell back
     if source in ("auto", "keras"):
@@ -455,21 +449,6 @@ def load_mnist(
 # --------------------------------------------------------------------------------------------
 # toy distributions
 # --------------------------------------------------------------------------------------------
-
-
-def _check_seed(seed, name: str = "seed"):
-    if seed is None:
-        return None
-    return check_positive_int(seed, name, minimum=0)
-
-
-def _check_positive_float(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a positive number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a finite number > 0, got {value}")
-    return value
 
 
 class GaussianMixture:
@@ -555,7 +534,7 @@ class GaussianMixture:
           ``(x, k)``: ``float32 (n, d)`` points and ``int64 (n,)`` component indices.
         """
         n = check_positive_int(n, "n")
-        rng = np.random.default_rng(_check_seed(seed))
+        rng = np.random.default_rng(check_seed(seed, allow_none=True))
         comp = rng.choice(self.n_modes, size=n, p=self._weights).astype(np.int64)
         z = rng.standard_normal((n, self.dim))
         x = self._means[comp] + self._stds[comp, None] * z
@@ -650,8 +629,8 @@ def ring_of_gaussians(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) 
     Means ``mu_k = r (cos(2 pi k / K), sin(2 pi k / K))``, ``k = 0..K-1``; covariance ``std^2 I``.
     """
     n_modes = check_positive_int(n_modes, "n_modes")
-    radius = _check_positive_float(radius, "radius")
-    std = _check_positive_float(std, "std")
+    radius = check_float(radius, "radius", minimum=0.0, inclusive=False)
+    std = check_float(std, "std", minimum=0.0, inclusive=False)
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
     means = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     return GaussianMixture(means, std)
@@ -664,8 +643,8 @@ def grid_of_gaussians(n_per_side: int = 5, spacing: float = 2.0, std: float = 0.
     25 modes at ``{-4, -2, 0, 2, 4}^2`` (Srivastava et al., 2017). Covariance ``std^2 I``.
     """
     n_per_side = check_positive_int(n_per_side, "n_per_side")
-    spacing = _check_positive_float(spacing, "spacing")
-    std = _check_positive_float(std, "std")
+    spacing = check_float(spacing, "spacing", minimum=0.0, inclusive=False)
+    std = check_float(std, "std", minimum=0.0, inclusive=False)
     coords = (np.arange(n_per_side) - (n_per_side - 1) / 2.0) * spacing
     gx, gy = np.meshgrid(coords, coords, indexing="ij")
     means = np.stack([gx.ravel(), gy.ravel()], axis=1)
@@ -677,12 +656,6 @@ def grid_of_gaussians(n_per_side: int = 5, spacing: float = 2.0, std: float = 0.
 # --------------------------------------------------------------------------------------------
 
 
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: expected True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
-
-
 def steps_per_epoch(n: int, batch_size: int, drop_remainder: bool = True) -> int:
     """Batches in one epoch of ``n`` examples: ``floor(n / B)`` if ``drop_remainder`` else ``ceil(n / B)``.
 
@@ -690,7 +663,7 @@ def steps_per_epoch(n: int, batch_size: int, drop_remainder: bool = True) -> int
     """
     n = check_positive_int(n, "n")
     batch_size = check_positive_int(batch_size, "batch_size")
-    drop_remainder = _check_bool(drop_remainder, "drop_remainder")
+    drop_remainder = check_bool(drop_remainder, "drop_remainder")
     if drop_remainder:
         if batch_size > n:
             raise ValueError(
@@ -713,6 +686,7 @@ def make_dataset(
     start_epoch: int = 0,
     start_batch: int = 0,
     prefetch: bool = True,
+    autotune: bool = False,
 ):
     """A reproducible, resumable ``tf.data.Dataset`` of minibatches.
 
@@ -738,6 +712,13 @@ def make_dataset(
         ``start_epoch``, so a run resumed after ``s`` steps continues with batch ``s`` whatever
         the epoch length. Skipped batches are never gathered (the skip is on indices).
       prefetch: end with ``prefetch(tf.data.AUTOTUNE)``.
+      autotune: tf.data's autotuning of the dataset (its ``Options().autotune.enabled``). Off by
+        default: the map's parallelism and the prefetch buffer then take their static defaults.
+        Measured while tuning ganlib on a 2-core CPU shared with other processes, a GAN training
+        loop fed with autotuning often settled at one step per 6.4 ms whatever the step cost,
+        the cores partly idle; without it every step ran at its own cost, and on an idle
+        machine both ran at the same speed. :func:`ganlib.train` trains on this dataset; a
+        dataset of your own passed to ``GAN.fit`` keeps its own options.
 
     Returns:
       ``tf.data.Dataset`` yielding ``x_batch`` (float32) or ``(x_batch, y_batch)`` (int64 labels).
@@ -751,15 +732,16 @@ def make_dataset(
         if y.shape[0] != n:
             raise ValueError(f"y: expected {n} labels (one per example in x), got {y.shape[0]}")
     batch_size = check_positive_int(batch_size, "batch_size")
-    shuffle = _check_bool(shuffle, "shuffle")
-    seed = check_positive_int(seed, "seed", minimum=0)
-    drop_remainder = _check_bool(drop_remainder, "drop_remainder")
-    repeat = _check_bool(repeat, "repeat")
+    shuffle = check_bool(shuffle, "shuffle")
+    seed = check_seed(seed)
+    drop_remainder = check_bool(drop_remainder, "drop_remainder")
+    repeat = check_bool(repeat, "repeat")
     start_epoch = check_positive_int(start_epoch, "start_epoch", minimum=0)
     start_batch = check_positive_int(start_batch, "start_batch", minimum=0)
     if start_batch and not repeat:
         raise ValueError(f"start_batch: only an infinite stream (repeat=True) can skip batches, got start_batch={start_batch}")
-    prefetch = _check_bool(prefetch, "prefetch")
+    prefetch = check_bool(prefetch, "prefetch")
+    autotune = check_bool(autotune, "autotune")
     steps = steps_per_epoch(n, batch_size, drop_remainder)
     # Whole epochs are skipped by starting later (their shuffles are never computed).
     start_epoch, start_batch = start_epoch + start_batch // steps, start_batch % steps
@@ -795,4 +777,6 @@ def make_dataset(
     ds = indices.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if prefetch:
         ds = ds.prefetch(tf.data.AUTOTUNE)
-    return ds
+    options = tf.data.Options()
+    options.autotune.enabled = autotune
+    return ds.with_options(options)

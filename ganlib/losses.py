@@ -34,6 +34,10 @@ wasserstein          :func:`wasserstein_critic_loss`           :func:`wasserstei
 hinge                :func:`hinge_discriminator_loss`          :func:`hinge_generator_loss`
 ===================  ========================================  ====================================
 
+:func:`get_losses` returns a family as a :class:`GANLoss`: the two functions and whether they
+read the discriminator's output as a logit (the first two families) or as a raw score (the
+others); ``ganlib.GAN(loss=...)`` takes a name or any ``GANLoss``, including your own.
+
 Regularisers: :func:`gradient_penalty` (WGAN-GP), :func:`r1_penalty`, :func:`l2_weight_penalty`.
 Theory helpers on tabulated densities (NumPy): :func:`optimal_discriminator`,
 :func:`jensen_shannon_divergence`, :func:`value_at_optimal_discriminator`.
@@ -45,13 +49,13 @@ Gulrajani et al. 2017 (WGAN-GP); Lim & Ye 2017, Miyato et al. 2018 (hinge); Mesc
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from typing import Callable
 
 import numpy as np
 import tensorflow as tf
 
-from .validation import as_array, check_choice, check_probability
+from .validation import as_array, check_bool, check_callable, check_choice, check_float, check_seed, check_str
 
 __all__ = [
     "value_function",
@@ -68,6 +72,7 @@ __all__ = [
     "gradient_penalty",
     "r1_penalty",
     "l2_weight_penalty",
+    "GANLoss",
     "LOSS_NAMES",
     "get_losses",
     "optimal_discriminator",
@@ -112,15 +117,6 @@ def _batch_vector(value, name: str) -> tf.Tensor:
     return tf.reshape(x, [-1])
 
 
-def _check_real_number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value}")
-    return value
-
-
 def _batch_inputs(value, name: str) -> tf.Tensor:
     """Validate a batch of critic inputs of shape (B, ...) with at least one feature axis."""
     x = _to_float32(value, name)
@@ -134,14 +130,6 @@ def _batch_inputs(value, name: str) -> tf.Tensor:
         if shape[0] == 0:
             raise ValueError(f"{name}: expected a non-empty batch, got shape {tuple(shape)}")
     return x
-
-
-def _check_critic(critic) -> None:
-    if not callable(critic):
-        raise TypeError(
-            f"critic: expected a callable mapping a batch of inputs to outputs of shape (B, 1), "
-            f"got {type(critic).__name__}"
-        )
 
 
 def _critic_output(critic, x: tf.Tensor) -> tf.Tensor:
@@ -225,9 +213,7 @@ def discriminator_loss(real_logits, fake_logits, label_smoothing: float = 0.0) -
     """
     real = _batch_vector(real_logits, "real_logits")
     fake = _batch_vector(fake_logits, "fake_logits")
-    smoothing = check_probability(label_smoothing, "label_smoothing")
-    if smoothing >= 1.0:
-        raise ValueError(f"label_smoothing: expected a number in [0, 1), got {smoothing}")
+    smoothing = check_float(label_smoothing, "label_smoothing", minimum=0.0, maximum=1.0, inclusive=(True, False))
     target = 1.0 - smoothing
     real_term = -(target * tf.math.log_sigmoid(real) + (1.0 - target) * tf.math.log_sigmoid(-real))
     return tf.reduce_mean(real_term) + tf.reduce_mean(tf.math.softplus(fake))
@@ -330,8 +316,8 @@ def least_squares_discriminator_loss(real_outputs, fake_outputs, a: float = 0.0,
     """
     real = _batch_vector(real_outputs, "real_outputs")
     fake = _batch_vector(fake_outputs, "fake_outputs")
-    a = _check_real_number(a, "a")
-    b = _check_real_number(b, "b")
+    a = check_float(a, "a")
+    b = check_float(b, "b")
     return 0.5 * tf.reduce_mean(tf.square(real - b)) + 0.5 * tf.reduce_mean(tf.square(fake - a))
 
 
@@ -353,7 +339,7 @@ def least_squares_generator_loss(fake_outputs, c: float = 1.0) -> tf.Tensor:
       Scalar float32 tensor, L_G >= 0.
     """
     fake = _batch_vector(fake_outputs, "fake_outputs")
-    c = _check_real_number(c, "c")
+    c = check_float(c, "c")
     return 0.5 * tf.reduce_mean(tf.square(fake - c))
 
 
@@ -461,9 +447,7 @@ def _stateless_seed(seed) -> tf.Tensor:
     if isinstance(seed, bool):
         raise TypeError(f"seed: expected an int or a shape-(2,) integer seed, got bool {seed!r}")
     if isinstance(seed, (int, np.integer)):
-        if seed < 0:
-            raise ValueError(f"seed: expected a non-negative integer, got {seed}")
-        return tf.constant([int(seed), 0], dtype=tf.int64)
+        return tf.constant([check_seed(seed), 0], dtype=tf.int64)
     if tf.is_tensor(seed):
         dtype = tf.as_dtype(seed.dtype)
         if dtype not in (tf.int32, tf.int64):
@@ -553,7 +537,7 @@ def gradient_penalty(critic: Callable, real, fake, *, seed=None, epsilon=None) -
     Returns:
       Scalar float32 tensor, GP >= 0.
     """
-    _check_critic(critic)
+    check_callable(critic, "critic")
     real = _batch_inputs(real, "real")
     fake = _batch_inputs(fake, "fake")
     if not real.shape.is_compatible_with(fake.shape):
@@ -588,7 +572,7 @@ def r1_penalty(critic: Callable, real) -> tf.Tensor:
     Returns:
       Scalar float32 tensor, R1 >= 0.
     """
-    _check_critic(critic)
+    check_callable(critic, "critic")
     real = _batch_inputs(real, "real")
     grads = _input_gradients(critic, real)
     return 0.5 * tf.reduce_mean(_squared_norm_per_sample(grads))
@@ -609,11 +593,7 @@ def l2_weight_penalty(weights, lam: float) -> tf.Tensor:
     Returns:
       Scalar float32 tensor, differentiable with respect to the variables.
     """
-    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)):
-        raise TypeError(f"lam: expected a number >= 0, got {type(lam).__name__} {lam!r}")
-    lam = float(lam)
-    if not (math.isfinite(lam) and lam >= 0.0):
-        raise ValueError(f"lam: expected a finite number >= 0, got {lam}")
+    lam = check_float(lam, "lam", minimum=0.0)
     if weights is None:
         raise TypeError("weights: expected a list of variables/tensors, got None")
     if isinstance(weights, (str, bytes, dict)):
@@ -632,36 +612,74 @@ def l2_weight_penalty(weights, lam: float) -> tf.Tensor:
 # choosing a loss pair
 # --------------------------------------------------------------------------------------------
 
-LOSS_NAMES = ("minimax", "nonsaturating", "least_squares", "wasserstein", "hinge")
 
-_LOSS_PAIRS = {
-    "minimax": (discriminator_loss, minimax_generator_loss),
-    "nonsaturating": (discriminator_loss, nonsaturating_generator_loss),
-    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
-    "wasserstein": (wasserstein_critic_loss, wasserstein_generator_loss),
-    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
-}
+@dataclasses.dataclass(frozen=True)
+class GANLoss:
+    """A GAN's pair of losses, and how they read the discriminator's output.
+
+    ``GAN(loss=...)`` takes one of these (or a name of :data:`LOSS_NAMES`, which
+    :func:`get_losses` turns into one). Write your own as, e.g.::
+
+        GANLoss(discriminator=lambda real, fake: ..., generator=lambda fake: ..., takes_logits=False,
+                name="my_loss")
+
+    Attributes:
+      discriminator: ``discriminator(real_outputs, fake_outputs) -> scalar``, the loss the
+        discriminator (or critic) minimises; both arguments have shape ``(B, 1)`` (any real
+        dtype), positional.
+      generator: ``generator(fake_outputs) -> scalar``, the loss the generator minimises.
+      takes_logits: ``True`` if the losses read the discriminator's output ``l`` as the logit of
+        the probability ``D(x) = sigmoid(l)`` that ``x`` is real (the cross-entropy losses:
+        minimax, non-saturating); ``False`` if they read it as a raw score (least squares,
+        Wasserstein, hinge). :class:`ganlib.GAN` follows it: ``d_real``/``d_fake`` are logged as
+        mean probabilities in the first case and mean scores in the second, and
+        ``GAN.discriminate`` (probabilities) needs the first.
+      name: a label, shown as ``GAN.loss_name`` (``get_losses`` uses the family's name).
+    """
+
+    discriminator: Callable
+    generator: Callable
+    takes_logits: bool
+    name: str = "custom"
+
+    def __post_init__(self):
+        check_callable(self.discriminator, "discriminator")
+        check_callable(self.generator, "generator")
+        check_bool(self.takes_logits, "takes_logits")
+        check_str(self.name, "name")
 
 
-def get_losses(name: str) -> tuple[Callable, Callable]:
-    """Return ``(d_loss_fn, g_loss_fn)`` for a loss family in :data:`LOSS_NAMES`.
+_LOSS_FAMILIES = (
+    GANLoss(discriminator_loss, minimax_generator_loss, takes_logits=True, name="minimax"),
+    GANLoss(discriminator_loss, nonsaturating_generator_loss, takes_logits=True, name="nonsaturating"),
+    GANLoss(least_squares_discriminator_loss, least_squares_generator_loss, takes_logits=False, name="least_squares"),
+    GANLoss(wasserstein_critic_loss, wasserstein_generator_loss, takes_logits=False, name="wasserstein"),
+    GANLoss(hinge_discriminator_loss, hinge_generator_loss, takes_logits=False, name="hinge"),
+)
 
-    ``d_loss_fn(real_logits, fake_logits)`` and ``g_loss_fn(fake_logits)`` (call them
-    positionally: the least squares, Wasserstein and hinge functions name their arguments
-    ``*_outputs``). Both return scalar float32 tensors.
+#: The names :func:`get_losses` (and ``GAN(loss=...)``) accept.
+LOSS_NAMES = tuple(family.name for family in _LOSS_FAMILIES)
 
-    ===================  ========================================  ====================================
-    name                 d_loss_fn                                 g_loss_fn
-    ===================  ========================================  ====================================
-    ``"minimax"``        :func:`discriminator_loss`                :func:`minimax_generator_loss`
-    ``"nonsaturating"``  :func:`discriminator_loss`                :func:`nonsaturating_generator_loss`
-    ``"least_squares"``  :func:`least_squares_discriminator_loss`  :func:`least_squares_generator_loss`
-    ``"wasserstein"``    :func:`wasserstein_critic_loss`           :func:`wasserstein_generator_loss`
-    ``"hinge"``          :func:`hinge_discriminator_loss`          :func:`hinge_generator_loss`
-    ===================  ========================================  ====================================
+
+def get_losses(name: str) -> GANLoss:
+    """The :class:`GANLoss` of a loss family in :data:`LOSS_NAMES`.
+
+    ``loss.discriminator(real_outputs, fake_outputs)`` and ``loss.generator(fake_outputs)``
+    (call them positionally: the least squares, Wasserstein and hinge functions name their
+    arguments ``*_outputs``) return scalar float32 tensors.
+
+    ===================  ========================================  ====================================  ============
+    name                 discriminator                             generator                             takes_logits
+    ===================  ========================================  ====================================  ============
+    ``"minimax"``        :func:`discriminator_loss`                :func:`minimax_generator_loss`        True
+    ``"nonsaturating"``  :func:`discriminator_loss`                :func:`nonsaturating_generator_loss`  True
+    ``"least_squares"``  :func:`least_squares_discriminator_loss`  :func:`least_squares_generator_loss`  False
+    ``"wasserstein"``    :func:`wasserstein_critic_loss`           :func:`wasserstein_generator_loss`    False
+    ``"hinge"``          :func:`hinge_discriminator_loss`          :func:`hinge_generator_loss`          False
+    ===================  ========================================  ====================================  ============
     """
     check_choice(name, "name", LOSS_NAMES)
-    return _LOSS_PAIRS[name]
+    return _LOSS_FAMILIES[LOSS_NAMES.index(name)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,15 +697,6 @@ def _density_pair(p, q, name_p: str, name_q: str) -> tuple[np.ndarray, np.ndarra
     if p.shape != q.shape:
         raise ValueError(f"{name_p} and {name_q}: expected the same shape, got {p.shape} and {q.shape}")
     return p, q
-
-
-def _check_dx(dx) -> float:
-    if isinstance(dx, bool) or not isinstance(dx, (int, float, np.integer, np.floating)):
-        raise TypeError(f"dx: expected a positive number (the grid spacing), got {type(dx).__name__} {dx!r}")
-    dx = float(dx)
-    if not (math.isfinite(dx) and dx > 0):
-        raise ValueError(f"dx: expected a finite number > 0 (the grid spacing), got {dx}")
-    return dx
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -742,7 +751,7 @@ def jensen_shannon_divergence(p, q, dx) -> float:
       Python float.
     """
     p, q = _density_pair(p, q, "p", "q")
-    dx = _check_dx(dx)
+    dx = check_float(dx, "dx", minimum=0.0, inclusive=False)
     m = 0.5 * (p + q)
     safe_m = np.where(m > 0, m, 1.0)  # m = 0 only where p = q = 0, where both terms are 0
     kl_pm = np.sum(_xlogy(p, np.where(p > 0, p, 1.0) / safe_m)) * dx
@@ -771,7 +780,7 @@ def value_at_optimal_discriminator(p_data, p_g, dx) -> float:
       Python float.
     """
     p, q = _density_pair(p_data, p_g, "p_data", "p_g")
-    dx = _check_dx(dx)
+    dx = check_float(dx, "dx", minimum=0.0, inclusive=False)
     total = np.where(p + q > 0, p + q, 1.0)
     # 1 - D* is computed as p_g / (p_data + p_g), not 1 - D*, which rounds to 0 when p_g << p_data.
     return float(np.sum(_xlogy(p, p / total) + _xlogy(q, q / total)) * dx)

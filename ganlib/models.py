@@ -28,7 +28,7 @@ import numpy as np
 import keras
 from keras import layers
 
-from .validation import as_array, check_choice, check_positive_int
+from .validation import as_array, check_bool, check_choice, check_images, check_labels, check_model, check_positive_int, check_seed, check_str
 
 __all__ = [
     "mlp_generator",
@@ -59,21 +59,6 @@ LABEL_EMBEDDING_DIM = 50
 #: ``LeakyReLU()``; Keras 3 ``LeakyReLU()`` defaults to the same 0.3).
 _LEAKY_SLOPE = 0.3
 _IMAGE_PIXELS = 28 * 28
-
-
-# --------------------------------------------------------------------------------------------
-# validation helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _check_name(name) -> str:
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name: expected a non-empty string, got {type(name).__name__} {name!r}")
-    return name
-
-
-def _check_num_classes(num_classes) -> int:
-    return check_positive_int(num_classes, "num_classes", minimum=2)
 
 
 def _hidden_activation(activation: str, name: str):
@@ -123,7 +108,7 @@ def mlp_generator(latent_dim: int = 100, hidden_units: int = 256, name: str = "m
     """
     latent_dim = check_positive_int(latent_dim, "latent_dim")
     hidden_units = check_positive_int(hidden_units, "hidden_units")
-    name = _check_name(name)
+    name = check_str(name, "name")
     z = _latent_input(latent_dim)
     h = layers.Dense(hidden_units, activation="relu", name="hidden")(z)
     x = layers.Dense(_IMAGE_PIXELS, activation="sigmoid", dtype="float32", name="pixels")(h)
@@ -152,7 +137,7 @@ def mlp_discriminator(
     """
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     activation = check_choice(activation, "activation", ["relu", "leaky_relu"])
-    name = _check_name(name)
+    name = check_str(name, "name")
     image = _image_input()
     h = layers.Flatten(name="flatten")(image)
     h = layers.Dense(hidden_units, name="hidden")(h)
@@ -207,7 +192,7 @@ def dcgan_generator(latent_dim: int = 100, name: str = "dcgan_generator") -> ker
       ``[0, 1]`` (tanh and rescaling computed in float32 under mixed precision).
     """
     latent_dim = check_positive_int(latent_dim, "latent_dim")
-    name = _check_name(name)
+    name = check_str(name, "name")
     z = _latent_input(latent_dim)
     image = _dcgan_upsampling_stack(_dcgan_projection(z))
     return keras.Model(z, image, name=name)
@@ -240,7 +225,7 @@ def dcgan_discriminator(name: str = "dcgan_discriminator") -> keras.Model:
       ``keras.Model``: images ``(B, 28, 28, 1)`` float32 in ``[0, 1]`` -> logits ``(B, 1)``
       float32.
     """
-    name = _check_name(name)
+    name = check_str(name, "name")
     image = _image_input()
     x = layers.Rescaling(2.0, offset=-1.0, name="to_symmetric_range")(image)
     return keras.Model(image, _dcgan_downsampling_stack(x), name=name)
@@ -281,10 +266,10 @@ def conditional_mlp_generator(
       ``keras.Model``: ``[z (B, latent_dim) float32, label (B,) int]`` -> images
       ``(B, 28, 28, 1)`` float32 in ``[0, 1]``.
     """
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     latent_dim = check_positive_int(latent_dim, "latent_dim")
     hidden_units = check_positive_int(hidden_units, "hidden_units")
-    name = _check_name(name)
+    name = check_str(name, "name")
     z = _latent_input(latent_dim)
     label = _label_input()
     e = layers.Embedding(num_classes, LABEL_EMBEDDING_DIM, name="label_embedding")(label)
@@ -317,10 +302,10 @@ def conditional_mlp_discriminator(
       ``keras.Model``: ``[image (B, 28, 28, 1) float32 in [0, 1], label (B,) int]`` -> logits
       ``(B, 1)`` float32.
     """
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     activation = check_choice(activation, "activation", ["relu", "leaky_relu"])
-    name = _check_name(name)
+    name = check_str(name, "name")
     image = _image_input()
     label = _label_input()
     channel = _label_channel(label, num_classes, 28, 28)
@@ -351,9 +336,9 @@ def conditional_dcgan_generator(
       ``keras.Model``: ``[z (B, latent_dim) float32, label (B,) int]`` -> images
       ``(B, 28, 28, 1)`` float32 in ``[0, 1]``.
     """
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     latent_dim = check_positive_int(latent_dim, "latent_dim")
-    name = _check_name(name)
+    name = check_str(name, "name")
     z = _latent_input(latent_dim)
     label = _label_input()
     x = _dcgan_projection(z)
@@ -379,8 +364,8 @@ def conditional_dcgan_discriminator(
       ``keras.Model``: ``[image (B, 28, 28, 1) float32 in [0, 1], label (B,) int]`` -> logits
       ``(B, 1)`` float32.
     """
-    num_classes = _check_num_classes(num_classes)
-    name = _check_name(name)
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
+    name = check_str(name, "name")
     image = _image_input()
     label = _label_input()
     x = layers.Rescaling(2.0, offset=-1.0, name="to_symmetric_range")(image)
@@ -421,7 +406,7 @@ def toy_generator(
     latent_dim = check_positive_int(latent_dim, "latent_dim")
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     depth = check_positive_int(depth, "depth")
-    name = _check_name(name)
+    name = check_str(name, "name")
     z = _latent_input(latent_dim)
     h = z
     for i in range(depth):
@@ -457,7 +442,7 @@ def toy_discriminator(
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     depth = check_positive_int(depth, "depth")
     activation = check_choice(activation, "activation", ["relu", "leaky_relu"])
-    name = _check_name(name)
+    name = check_str(name, "name")
     x = keras.Input(shape=(data_dim,), dtype="float32", name="point")
     h = x
     for i in range(depth):
@@ -489,9 +474,9 @@ def mnist_classifier(num_classes: int = 10, feature_dim: int = 128, name: str = 
       ``keras.Model``: images ``(B, 28, 28, 1)`` float32 in ``[0, 1]`` -> logits
       ``(B, num_classes)`` float32.
     """
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     feature_dim = check_positive_int(feature_dim, "feature_dim")
-    name = _check_name(name)
+    name = check_str(name, "name")
     image = _image_input()
     x = layers.Conv2D(32, 3, activation="relu", name="conv1")(image)
     x = layers.MaxPooling2D(2, name="pool1")(x)
@@ -519,8 +504,8 @@ def mnist_mlp_classifier(
       ``keras.Model``: images ``(B, 28, 28, 1)`` float32 -> logits ``(B, num_classes)`` float32.
     """
     hidden_units = check_positive_int(hidden_units, "hidden_units")
-    num_classes = _check_num_classes(num_classes)
-    name = _check_name(name)
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
+    name = check_str(name, "name")
     image = _image_input()
     x = layers.Flatten(name="flatten")(image)
     features = layers.Dense(hidden_units, activation="relu", name="features")(x)
@@ -540,8 +525,8 @@ def mnist_logistic_regression(num_classes: int = 10, name: str = "mnist_logistic
     Returns:
       ``keras.Model``: images ``(B, 28, 28, 1)`` float32 -> logits ``(B, num_classes)`` float32.
     """
-    num_classes = _check_num_classes(num_classes)
-    name = _check_name(name)
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
+    name = check_str(name, "name")
     image = _image_input()
     x = layers.Flatten(name="flatten")(image)
     logits = layers.Dense(num_classes, dtype="float32", name="logits")(x)
@@ -560,10 +545,8 @@ def feature_extractor(classifier, layer: str = "features") -> keras.Model:
       ``keras.Model``: the classifier's inputs, e.g. images ``(B, 28, 28, 1)``, -> that layer's
       output, e.g. ``(B, feature_dim)``. It shares weights with ``classifier``.
     """
-    if not isinstance(classifier, keras.Model):
-        raise TypeError(f"classifier: expected a keras.Model, got {type(classifier).__name__}")
-    if not isinstance(layer, str):
-        raise TypeError(f"layer: expected a layer name (str), got {type(layer).__name__} {layer!r}")
+    check_model(classifier, "classifier")
+    check_str(layer, "layer")
     names = [lyr.name for lyr in classifier.layers]
     if layer not in names:
         raise ValueError(f"layer: expected one of the classifier's layers {names}, got {layer!r}")
@@ -648,11 +631,10 @@ def train_classifier(
     """
     import tensorflow as tf
 
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
+    check_model(model, "model")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
-    seed = check_positive_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         raise ValueError(f"verbose: expected 0, 1 or 2, got {verbose!r}")
     x, y = _classifier_arrays(model, x, y, "x", "y")
@@ -724,17 +706,10 @@ def pretrained_mnist_classifier(
       A compiled :func:`mnist_classifier` ``keras.Model``: images -> logits ``(B, 10)``.
     """
     epochs = check_positive_int(epochs, "epochs")
-    seed = check_positive_int(seed, "seed", minimum=0)
-    if not isinstance(cache, bool):
-        raise TypeError(f"cache: expected True or False, got {type(cache).__name__} {cache!r}")
-    x = as_array(x_train, "x_train", shape=(None, *IMAGE_SHAPE), min_samples=1, value_range=(0.0, 1.0))
-    y = as_array(y_train, "y_train", ndim=1, dtype="int")
-    if len(y) != len(x):
-        raise ValueError(f"y_train: expected one label per image in x_train ({len(x)}), got {len(y)}")
-    if y.min() < 0 or y.max() > 9:
-        raise ValueError(f"y_train: expected labels in 0..9, got values in [{y.min()}, {y.max()}]")
-    x = x.astype(np.float32, copy=False)
-    y = y.astype(np.int64, copy=False)
+    seed = check_seed(seed)
+    cache = check_bool(cache, "cache")
+    x = check_images(x_train, "x_train", shape=(None, *IMAGE_SHAPE), value_range=(0.0, 1.0))
+    y = check_labels(y_train, "y_train", n=len(x), num_classes=10, n_name="x_train")
 
     arch = "mnist_classifier(num_classes=10,feature_dim=128)"
     path = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from .validation import check_positive_int
+from .validation import check_bool, check_seed
 
 __all__ = ["set_seed", "quiet_native_stderr"]
 
@@ -57,7 +57,8 @@ def set_seed(seed: int = 0, *, deterministic_ops: bool = False) -> int:
     Returns:
       The seed, so notebooks can write ``SEED = set_seed(0)``.
     """
-    seed = check_positive_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
+    deterministic_ops = check_bool(deterministic_ops, "deterministic_ops")
     import keras
 
     keras.utils.set_random_seed(seed)  # seeds random, numpy and the TF global generator

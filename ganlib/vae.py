@@ -259,8 +259,7 @@ class VAE(keras.Model):
     # -- convenience methods (NumPy in, NumPy out) ----------------------------------------------
 
     def _images(self, x, name: str = "x") -> np.ndarray:
-        x = as_array(x, name, shape=(None, *_IMAGE_SHAPE), min_samples=1, value_range=(0.0, 1.0))
-        return x.astype(np.float32, copy=False)
+        return check_images(x, name, shape=(None, *_IMAGE_SHAPE), value_range=(0.0, 1.0))
 
     def encode(self, x):
         """Parameters of ``q(z|x)``.
@@ -297,7 +296,7 @@ class VAE(keras.Model):
           ``np.ndarray`` ``(n, 28, 28, 1)`` float32 in ``[0, 1]``.
         """
         n = check_positive_int(n, "n")
-        seed = check_positive_int(seed, "seed", minimum=0)
+        seed = check_seed(seed)
         z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.decode(z)
 

@@ -559,6 +559,16 @@ def test_dataset_drop_remainder_shapes_and_cardinality():
     assert int(ds.cardinality()) == int(tf.data.INFINITE_CARDINALITY)
 
 
+@pytest.mark.parametrize("autotune", [False, True])
+def test_dataset_autotuning_is_off_unless_asked_for_and_batches_do_not_change(autotune):
+    x = np.arange(12, dtype=np.float32).reshape(12, 1)
+    default = make_dataset(x, batch_size=4, seed=2, repeat=True)
+    assert default.options().autotune.enabled is False
+    ds = make_dataset(x, batch_size=4, seed=2, repeat=True, autotune=autotune)
+    assert ds.options().autotune.enabled is autotune
+    assert _epochs(ds, 6) == _epochs(default, 6)
+
+
 def test_dataset_labels_stay_aligned_and_dtypes():
     n = 30
     x = np.stack([np.full((28, 28, 1), i / n) for i in range(n)])  # float64 input
@@ -614,6 +624,7 @@ def test_steps_per_epoch_bad_input(args, exc, match):
         (np.zeros((10, 2)), None, {"shuffle": "yes"}, TypeError, "shuffle"),
         (np.zeros((10, 2)), None, {"repeat": 1}, TypeError, "repeat"),
         (np.zeros((10, 2)), None, {"prefetch": None}, TypeError, "prefetch"),
+        (np.zeros((10, 2)), None, {"autotune": "off"}, TypeError, "autotune"),
     ],
 )
 def test_make_dataset_bad_input(x, y, kwargs, exc, match):

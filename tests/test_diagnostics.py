@@ -230,27 +230,6 @@ def test_mode_collapse_runs_table_matches_mode_coverage():
         assert row["modes_reached"] >= row["modes_covered"]
 
 
-def test_mlp_gan_of_width_parameter_count_formula():
-    for h in (16, 256):
-        gan = DG.mlp_gan_of_width(h)
-        total = DG.parameter_count(gan.generator) + DG.parameter_count(gan.discriminator)
-        assert total == 1671 * h + 785
-    assert DG.parameter_count(DG.mlp_gan_of_width(256).generator) == 227_344  # models.mlp_generator docstring
-
-
-def test_mlp_gan_of_width_256_is_make_gan_mlp():
-    # the same networks, initial weights, optimizers and noise seed as the library's builder
-    ours, lib = DG.mlp_gan_of_width(256, seed=3, steps_per_execution=2), ganlib.make_gan("mlp", seed=3,
-                                                                                          steps_per_execution=2)
-    for a, b in zip(ours.generator.weights + ours.discriminator.weights, lib.generator.weights + lib.discriminator.weights):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    for opt_a, opt_b in ((ours.g_optimizer, lib.g_optimizer), (ours.d_optimizer, lib.d_optimizer)):
-        assert type(opt_a) is type(opt_b)
-        assert float(opt_a.learning_rate) == pytest.approx(float(opt_b.learning_rate))
-        assert float(opt_a.beta_1) == pytest.approx(float(opt_b.beta_1))
-    assert ours.seed == lib.seed == 3
-
-
 def test_time_training_rounds_steps_to_steps_per_execution():
     clock = _fake_clock(itertools.count(0.0, 1.0))
     res = DG.time_training(lambda: ganlib.make_gan("toy", steps_per_execution=3), _toy_points(), batch_size=16,
@@ -275,9 +254,6 @@ BAD_INPUT = [
     ("forward_flops", lambda: DG.forward_flops(np.zeros(3)), TypeError, "model"),
     ("training_step_flops", lambda: DG.training_step_flops(_dense_model(), 4), TypeError, "gan"),
     ("training_step_flops", lambda: DG.training_step_flops(ganlib.make_gan("toy"), 0), ValueError, "batch_size"),
-    ("mlp_gan_of_width", lambda: DG.mlp_gan_of_width(0), ValueError, "hidden_units"),
-    ("mlp_gan_of_width", lambda: DG.mlp_gan_of_width(8, steps_per_execution=0), ValueError, "steps_per_execution"),
-    ("mlp_gan_of_width", lambda: DG.mlp_gan_of_width(8, seed=-1), ValueError, "seed"),
     ("time_training", lambda: DG.time_training("mlp", _toy_points()), TypeError, "make_gan_fn"),
     ("time_training", lambda: DG.time_training(lambda: 3, _toy_points(), batch_size=16, repeats=1), TypeError,
      "make_gan_fn"),

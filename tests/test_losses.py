@@ -1,5 +1,6 @@
 """Tests for ganlib.losses: each value is checked against a hand computation or a NumPy reference."""
 
+import dataclasses
 import math
 
 import keras
@@ -320,32 +321,72 @@ def test_l2_weight_penalty_known_arrays_and_gradient():
 
 
 # ------------------------------------------------------------------------------------------
-# get_losses
+# every loss pair against hand-computed values (TF-GAN's pattern), get_losses and GANLoss
 # ------------------------------------------------------------------------------------------
 
+# Small logits, a different batch size for the fakes. sig() is the probability D = sigmoid(l).
+PAIR_REAL = [1.0, -2.0]
+PAIR_FAKE = [0.5, -1.0, 3.0]
+_CROSS_ENTROPY_D = -(math.log(sigmoid(1.0)) + math.log(sigmoid(-2.0))) / 2 - (
+    math.log(1 - sigmoid(0.5)) + math.log(1 - sigmoid(-1.0)) + math.log(1 - sigmoid(3.0))
+) / 3
 
-def test_get_losses_pairs():
-    assert L.LOSS_NAMES == ("minimax", "nonsaturating", "least_squares", "wasserstein", "hinge")
-    expected = {
-        "minimax": (L.discriminator_loss, L.minimax_generator_loss),
-        "nonsaturating": (L.discriminator_loss, L.nonsaturating_generator_loss),
-        "least_squares": (L.least_squares_discriminator_loss, L.least_squares_generator_loss),
-        "wasserstein": (L.wasserstein_critic_loss, L.wasserstein_generator_loss),
-        "hinge": (L.hinge_discriminator_loss, L.hinge_generator_loss),
-    }
-    for name in L.LOSS_NAMES:
-        d_fn, g_fn = L.get_losses(name)
-        assert (d_fn, g_fn) == expected[name]
-        assert np.isfinite(d_fn([0.5, -0.5], [0.1]).numpy()) and np.isfinite(g_fn([0.1]).numpy())
-    d_fn, g_fn = L.get_losses("nonsaturating")
-    assert g_fn(np.zeros(3)).numpy() == pytest.approx(LOG2, abs=1e-6)
+LOSS_PAIRS = [
+    # name, discriminator, generator, takes_logits, L_D(PAIR_REAL, PAIR_FAKE), L_G(PAIR_FAKE)
+    ("minimax", L.discriminator_loss, L.minimax_generator_loss, True, _CROSS_ENTROPY_D,
+     (math.log(1 - sigmoid(0.5)) + math.log(1 - sigmoid(-1.0)) + math.log(1 - sigmoid(3.0))) / 3),
+    ("nonsaturating", L.discriminator_loss, L.nonsaturating_generator_loss, True, _CROSS_ENTROPY_D,
+     -(math.log(sigmoid(0.5)) + math.log(sigmoid(-1.0)) + math.log(sigmoid(3.0))) / 3),
+    # 1/2 E(f(x) - 1)^2 + 1/2 E f(G(z))^2 ; 1/2 E(f(G(z)) - 1)^2
+    ("least_squares", L.least_squares_discriminator_loss, L.least_squares_generator_loss, False,
+     0.5 * (0.0**2 + 3.0**2) / 2 + 0.5 * (0.5**2 + 1.0**2 + 3.0**2) / 3,
+     0.5 * (0.5**2 + 2.0**2 + 2.0**2) / 3),
+    # E f(G(z)) - E f(x) ; -E f(G(z))
+    ("wasserstein", L.wasserstein_critic_loss, L.wasserstein_generator_loss, False,
+     (0.5 - 1.0 + 3.0) / 3 - (1.0 - 2.0) / 2, -(0.5 - 1.0 + 3.0) / 3),
+    # E relu(1 - f(x)) + E relu(1 + f(G(z))) ; -E f(G(z))
+    ("hinge", L.hinge_discriminator_loss, L.hinge_generator_loss, False,
+     (0.0 + 3.0) / 2 + (1.5 + 0.0 + 4.0) / 3, -(0.5 - 1.0 + 3.0) / 3),
+]
 
 
-def test_get_losses_bad_names():
-    with pytest.raises(ValueError, match=r"name.*'minimax'.*'hinge'"):
-        L.get_losses("wgan")
-    with pytest.raises(TypeError, match="name"):
-        L.get_losses(None)
+@pytest.mark.parametrize("name,d_fn,g_fn,takes_logits,d_value,g_value", LOSS_PAIRS, ids=[row[0] for row in LOSS_PAIRS])
+def test_every_loss_pair_matches_hand_computed_values(name, d_fn, g_fn, takes_logits, d_value, g_value):
+    loss = L.get_losses(name)
+    assert isinstance(loss, L.GANLoss)
+    assert loss.discriminator is d_fn and loss.generator is g_fn
+    assert loss.takes_logits is takes_logits and loss.name == name
+    real, fake = np.array(PAIR_REAL, np.float32)[:, None], np.array(PAIR_FAKE, np.float32)[:, None]
+    assert loss.discriminator(real, fake).numpy() == pytest.approx(d_value, rel=1e-6, abs=1e-6)
+    assert loss.generator(fake).numpy() == pytest.approx(g_value, rel=1e-6, abs=1e-6)
+
+
+def test_a_custom_loss_pair():
+    loss = L.GANLoss(lambda r, f: tf.reduce_mean(f) - tf.reduce_mean(r), lambda f: -tf.reduce_mean(f),
+                     takes_logits=False, name="my_critic")
+    assert loss.name == "my_critic" and loss.takes_logits is False
+    assert float(loss.discriminator(tf.constant(PAIR_REAL), tf.constant(PAIR_FAKE))) == pytest.approx(2.5 / 3 + 0.5)
+    assert L.GANLoss(L.discriminator_loss, L.nonsaturating_generator_loss, takes_logits=True).name == "custom"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loss.takes_logits = True
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: L.get_losses("wgan"), ValueError, r"name.*'minimax'.*'hinge'"),
+        (lambda: L.get_losses(None), TypeError, "name"),
+        (lambda: L.GANLoss("d", L.hinge_generator_loss, takes_logits=False), TypeError, "discriminator"),
+        (lambda: L.GANLoss(L.hinge_discriminator_loss, None, takes_logits=False), TypeError, "generator"),
+        (lambda: L.GANLoss(L.hinge_discriminator_loss, L.hinge_generator_loss, takes_logits="no"), TypeError,
+         "takes_logits"),
+        (lambda: L.GANLoss(L.hinge_discriminator_loss, L.hinge_generator_loss, takes_logits=False, name=3),
+         TypeError, "name"),
+    ],
+)
+def test_get_losses_and_gan_loss_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
 # ------------------------------------------------------------------------------------------
@@ -452,101 +493,99 @@ def test_bad_shape_detected_while_tracing():
         step.get_concrete_function()
 
 
-def test_bad_hyperparameters():
-    with pytest.raises(ValueError, match="label_smoothing"):
-        L.discriminator_loss(GOOD, GOOD, label_smoothing=1.0)
-    with pytest.raises(ValueError, match="label_smoothing"):
-        L.discriminator_loss(GOOD, GOOD, label_smoothing=-0.1)
-    with pytest.raises(TypeError, match="label_smoothing"):
-        L.discriminator_loss(GOOD, GOOD, label_smoothing="0.1")
-    with pytest.raises(TypeError, match=r"\ba\b"):
-        L.least_squares_discriminator_loss(GOOD, GOOD, a="0")
-    with pytest.raises(ValueError, match=r"\bb\b"):
-        L.least_squares_discriminator_loss(GOOD, GOOD, b=float("nan"))
-    with pytest.raises(TypeError, match=r"\bc\b"):
-        L.least_squares_generator_loss(GOOD, c=None)
+X3 = np.zeros((3, 2), np.float32)
+W_LIST = [np.ones(2)]
 
 
-def test_gradient_penalty_and_r1_bad_input():
-    x = np.zeros((3, 2), np.float32)
-    with pytest.raises(TypeError, match="critic"):
-        L.gradient_penalty("not a model", x, x)
-    with pytest.raises(TypeError, match="critic"):
-        L.r1_penalty(None, x)
-    with pytest.raises(TypeError, match="real"):
-        L.gradient_penalty(linear_critic, "abc", x)
-    with pytest.raises(TypeError, match="fake"):
-        L.gradient_penalty(linear_critic, x, None)
-    with pytest.raises(ValueError, match="real"):
-        L.gradient_penalty(linear_critic, np.zeros(3), np.zeros(3))
-    with pytest.raises(ValueError, match="real"):
-        L.gradient_penalty(linear_critic, np.zeros((0, 2)), np.zeros((0, 2)))
-    with pytest.raises(ValueError, match="real and fake"):
-        L.gradient_penalty(linear_critic, x, np.zeros((2, 2)))
-    with pytest.raises(ValueError, match="epsilon"):
-        L.gradient_penalty(linear_critic, x, x, epsilon=[0.1, 1.5, 0.2])
-    with pytest.raises(ValueError, match="epsilon"):
-        L.gradient_penalty(linear_critic, x, x, epsilon=np.zeros((2,)))
-    with pytest.raises(ValueError, match="epsilon"):
-        L.gradient_penalty(linear_critic, x, x, epsilon=np.zeros((3, 2)))
-    with pytest.raises(TypeError, match="epsilon"):
-        L.gradient_penalty(linear_critic, x, x, epsilon="half")
-    with pytest.raises(ValueError, match="seed"):
-        L.gradient_penalty(linear_critic, x, x, seed=(1, 2), epsilon=0.5)
-    with pytest.raises(ValueError, match="seed"):
-        L.gradient_penalty(linear_critic, x, x, seed=(1, 2, 3))
-    with pytest.raises(ValueError, match="seed"):
-        L.gradient_penalty(linear_critic, x, x, seed=-1)
-    with pytest.raises(TypeError, match="seed"):
-        L.gradient_penalty(linear_critic, x, x, seed=1.5)
-    with pytest.raises(TypeError, match="seed"):
-        L.gradient_penalty(linear_critic, x, x, seed=tf.constant([1.0, 2.0]))
-    with pytest.raises(TypeError, match="critic"):
-        L.r1_penalty(lambda t: None, x)
-    with pytest.raises(ValueError, match="real"):
-        L.r1_penalty(linear_critic, np.zeros(3))
-    with pytest.raises(TypeError, match="real"):
-        L.r1_penalty(linear_critic, ["a", "b"])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        # discriminator_loss, least squares: hyperparameters
+        (lambda: L.discriminator_loss(GOOD, GOOD, label_smoothing=1.0), ValueError, "label_smoothing"),
+        (lambda: L.discriminator_loss(GOOD, GOOD, label_smoothing=-0.1), ValueError, "label_smoothing"),
+        (lambda: L.discriminator_loss(GOOD, GOOD, label_smoothing="0.1"), TypeError, "label_smoothing"),
+        (lambda: L.least_squares_discriminator_loss(GOOD, GOOD, a="0"), TypeError, r"\ba\b"),
+        (lambda: L.least_squares_discriminator_loss(GOOD, GOOD, b=float("nan")), ValueError, r"\bb\b"),
+        (lambda: L.least_squares_generator_loss(GOOD, c=None), TypeError, r"\bc\b"),
+    ],
+)
+def test_loss_hyperparameters_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
-def test_l2_weight_penalty_bad_input():
-    w = [np.ones(2)]
-    with pytest.raises(ValueError, match="lam"):
-        L.l2_weight_penalty(w, -0.1)
-    with pytest.raises(ValueError, match="lam"):
-        L.l2_weight_penalty(w, float("inf"))
-    with pytest.raises(TypeError, match="lam"):
-        L.l2_weight_penalty(w, "0.1")
-    with pytest.raises(TypeError, match="lam"):
-        L.l2_weight_penalty(w, True)
-    with pytest.raises(ValueError, match="weights"):
-        L.l2_weight_penalty([], 0.1)
-    with pytest.raises(TypeError, match="weights"):
-        L.l2_weight_penalty(None, 0.1)
-    with pytest.raises(TypeError, match=r"weights\[1\]"):
-        L.l2_weight_penalty([np.ones(2), "x"], 0.1)
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: L.gradient_penalty("not a model", X3, X3), TypeError, "critic"),
+        (lambda: L.gradient_penalty(linear_critic, "abc", X3), TypeError, "real"),
+        (lambda: L.gradient_penalty(linear_critic, X3, None), TypeError, "fake"),
+        (lambda: L.gradient_penalty(linear_critic, np.zeros(3), np.zeros(3)), ValueError, "real"),
+        (lambda: L.gradient_penalty(linear_critic, np.zeros((0, 2)), np.zeros((0, 2))), ValueError, "real"),
+        (lambda: L.gradient_penalty(linear_critic, X3, np.zeros((2, 2))), ValueError, "real and fake"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, epsilon=[0.1, 1.5, 0.2]), ValueError, "epsilon"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, epsilon=np.zeros((2,))), ValueError, "epsilon"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, epsilon=np.zeros((3, 2))), ValueError, "epsilon"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, epsilon="half"), TypeError, "epsilon"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, seed=(1, 2), epsilon=0.5), ValueError, "seed"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, seed=(1, 2, 3)), ValueError, "seed"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, seed=-1), ValueError, "seed"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, seed=1.5), TypeError, "seed"),
+        (lambda: L.gradient_penalty(linear_critic, X3, X3, seed=tf.constant([1.0, 2.0])), TypeError, "seed"),
+    ],
+)
+def test_gradient_penalty_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
-def test_theory_functions_bad_input():
-    with pytest.raises(ValueError, match="p_data"):
-        L.optimal_discriminator([-1.0, 1.0], [1.0, 1.0])
-    with pytest.raises(ValueError, match="p_g"):
-        L.optimal_discriminator([1.0, 1.0], [np.nan, 1.0])
-    with pytest.raises(ValueError, match="p_data and p_g"):
-        L.optimal_discriminator([1.0, 1.0], [1.0])
-    with pytest.raises(TypeError, match="p_data"):
-        L.optimal_discriminator("abc", [1.0])
-    with pytest.raises(ValueError, match="p_data"):
-        L.optimal_discriminator([], [])
-    with pytest.raises(ValueError, match="dx"):
-        L.jensen_shannon_divergence([1.0], [1.0], 0.0)
-    with pytest.raises(TypeError, match="dx"):
-        L.jensen_shannon_divergence([1.0], [1.0], None)
-    with pytest.raises(ValueError, match=r"\bq\b"):
-        L.jensen_shannon_divergence([1.0], [-1.0], 0.1)
-    with pytest.raises(TypeError, match=r"\bp\b"):
-        L.jensen_shannon_divergence(None, [1.0], 0.1)
-    with pytest.raises(ValueError, match="dx"):
-        L.value_at_optimal_discriminator([1.0], [1.0], -1)
-    with pytest.raises(ValueError, match="p_g"):
-        L.value_at_optimal_discriminator([1.0], [np.inf], 0.1)
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: L.r1_penalty(None, X3), TypeError, "critic"),
+        (lambda: L.r1_penalty(lambda t: None, X3), TypeError, "critic"),
+        (lambda: L.r1_penalty(linear_critic, np.zeros(3)), ValueError, "real"),
+        (lambda: L.r1_penalty(linear_critic, ["a", "b"]), TypeError, "real"),
+    ],
+)
+def test_r1_penalty_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: L.l2_weight_penalty(W_LIST, -0.1), ValueError, "lam"),
+        (lambda: L.l2_weight_penalty(W_LIST, float("inf")), ValueError, "lam"),
+        (lambda: L.l2_weight_penalty(W_LIST, "0.1"), TypeError, "lam"),
+        (lambda: L.l2_weight_penalty(W_LIST, True), TypeError, "lam"),
+        (lambda: L.l2_weight_penalty([], 0.1), ValueError, "weights"),
+        (lambda: L.l2_weight_penalty(None, 0.1), TypeError, "weights"),
+        (lambda: L.l2_weight_penalty([np.ones(2), "x"], 0.1), TypeError, r"weights\[1\]"),
+    ],
+)
+def test_l2_weight_penalty_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: L.optimal_discriminator([-1.0, 1.0], [1.0, 1.0]), ValueError, "p_data"),
+        (lambda: L.optimal_discriminator([1.0, 1.0], [np.nan, 1.0]), ValueError, "p_g"),
+        (lambda: L.optimal_discriminator([1.0, 1.0], [1.0]), ValueError, "p_data and p_g"),
+        (lambda: L.optimal_discriminator("abc", [1.0]), TypeError, "p_data"),
+        (lambda: L.optimal_discriminator([], []), ValueError, "p_data"),
+        (lambda: L.jensen_shannon_divergence([1.0], [1.0], 0.0), ValueError, "dx"),
+        (lambda: L.jensen_shannon_divergence([1.0], [1.0], None), TypeError, "dx"),
+        (lambda: L.jensen_shannon_divergence([1.0], [-1.0], 0.1), ValueError, r"\bq\b"),
+        (lambda: L.jensen_shannon_divergence(None, [1.0], 0.1), TypeError, r"\bp\b"),
+        (lambda: L.value_at_optimal_discriminator([1.0], [1.0], -1), ValueError, "dx"),
+        (lambda: L.value_at_optimal_discriminator([1.0], [np.inf], 0.1), ValueError, "p_g"),
+    ],
+)
+def test_theory_functions_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganlib import callbacks, data, metrics, models
+from ganlib import callbacks, data, losses, metrics, models
+from ganlib.book.ch04 import make_tutorial_train_step
 from ganlib.training import GAN, make_gan, train
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -332,14 +333,203 @@ def test_kid_metric_callback_factory_runs_on_real_features():
     assert np.isfinite(value)
 
 
+# ---------------------------------------------------------------------- independent oracles
+# The training step is checked against code that does not share it: the TensorFlow tutorial's
+# step (ganlib.book.ch04) and a two-tape reference written here. Both sides get the same noise by
+# a generator that ignores its input and maps a fixed z (the noise streams are ganlib's own).
+
+ORACLE_BATCH, ORACLE_STEPS, ORACLE_LATENT = 16, 3, 8
+
+
+def _oracle_players():
+    keras.utils.set_random_seed(21)
+    return models.mlp_generator(latent_dim=ORACLE_LATENT, hidden_units=16), models.mlp_discriminator(hidden_units=16)
+
+
+def _fixed_noise(generator, z):
+    """``generator`` behind a functional wrapper that replaces its noise input by ``z``."""
+    z = tf.constant(z)
+    noise = keras.Input((ORACLE_LATENT,))
+    fixed = keras.layers.Lambda(lambda t: t * 0.0 + z)(noise)
+    return keras.Model(noise, generator(fixed))
+
+
+def _oracle_data():
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(ORACLE_BATCH, ORACLE_LATENT)).astype("float32")
+    return z, tiny_images(ORACLE_BATCH * ORACLE_STEPS, seed=6)
+
+
+def _adam_pair():
+    return keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5)
+
+
+def _assert_same_weights(a, b):
+    for u, v in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-6)
+
+
+def _batches(x):
+    return [x[i * ORACLE_BATCH:(i + 1) * ORACLE_BATCH] for i in range(ORACLE_STEPS)]
+
+
+def test_simultaneous_step_equals_the_tensorflow_tutorial_step():
+    z, x = _oracle_data()
+    g, d = _oracle_players()
+    gan = GAN(_fixed_noise(g, z), d, update="simultaneous", seed=0)
+    gan.compile(*_adam_pair())
+    hist = gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(ORACLE_BATCH), epochs=1, verbose=0, shuffle=False)
+
+    g_ref, d_ref = _oracle_players()
+    step = make_tutorial_train_step(_fixed_noise(g_ref, z), d_ref, *_adam_pair(), latent_dim=ORACLE_LATENT)
+    d_losses, g_losses, d_real = [], [], []
+    for batch in _batches(x):
+        d_real.append(float(tf.reduce_mean(tf.sigmoid(d_ref(batch)))))  # D(x) before the update
+        g_loss, d_loss = step(tf.constant(batch))
+        g_losses.append(float(g_loss))
+        d_losses.append(float(d_loss))
+    assert int(gan.d_optimizer.iterations) == int(gan.g_optimizer.iterations) == ORACLE_STEPS
+    _assert_same_weights(g, g_ref)
+    _assert_same_weights(d, d_ref)
+    assert not np.allclose(g.get_weights()[0], _oracle_players()[0].get_weights()[0])  # it trained
+    # The logged values are means over the epoch's steps; d_real is a probability (a logit loss).
+    assert hist.history["d_loss"][0] == pytest.approx(np.mean(d_losses), rel=1e-5)
+    assert hist.history["g_loss"][0] == pytest.approx(np.mean(g_losses), rel=1e-5)
+    assert hist.history["d_real"][0] == pytest.approx(np.mean(d_real), rel=1e-5)
+
+
+_CUSTOM_LOSS = losses.GANLoss(
+    lambda real, fake: tf.reduce_mean(tf.square(real - 1.0)) + tf.reduce_mean(tf.square(fake + 1.0)),
+    lambda fake: tf.reduce_mean(tf.square(fake - 1.0)),
+    takes_logits=False, name="symmetric_least_squares",
+)
+
+
+def _reference_alternating_training(generator, discriminator, z, x, loss, d_steps):
+    """Goodfellow et al.'s Algorithm 1 with two tapes, for each batch of ``x``: ``d_steps``
+    discriminator updates, then one generator update against the updated discriminator, all with
+    the noise ``z``. Returns the discriminator's outputs on each batch in its last update."""
+    g_opt, d_opt = _adam_pair()
+    z = tf.constant(z)
+    real_outputs = []
+    for batch in _batches(x):
+        real = tf.constant(batch)
+        for _ in range(d_steps):
+            fake = generator(z, training=True)
+            with tf.GradientTape() as tape:
+                real_out = discriminator(real, training=True)
+                d_loss = loss.discriminator(real_out, discriminator(fake, training=True))
+            d_vars = discriminator.trainable_weights
+            d_opt.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
+        real_outputs.append(real_out.numpy())
+        with tf.GradientTape() as tape:
+            g_loss = loss.generator(discriminator(generator(z, training=True), training=True))
+        g_vars = generator.trainable_weights
+        g_opt.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
+    return real_outputs
+
+
+@pytest.mark.parametrize(
+    "loss,d_steps",
+    [("nonsaturating", 1), ("nonsaturating", 2), (_CUSTOM_LOSS, 1)],
+    ids=["nonsaturating", "nonsaturating_d_steps2", "custom_ganloss"],
+)
+def test_alternating_step_equals_a_two_tape_reference(loss, d_steps):
+    z, x = _oracle_data()
+    g, d = _oracle_players()
+    gan = GAN(_fixed_noise(g, z), d, loss=loss, d_steps=d_steps, seed=0)
+    gan.compile(*_adam_pair())
+    hist = gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(ORACLE_BATCH), epochs=1, verbose=0, shuffle=False)
+
+    g_ref, d_ref = _oracle_players()
+    gan_loss = losses.get_losses(loss) if isinstance(loss, str) else loss
+    real_outputs = _reference_alternating_training(g_ref, d_ref, z, x, gan_loss, d_steps)
+    assert int(gan.d_optimizer.iterations) == d_steps * ORACLE_STEPS
+    assert int(gan.g_optimizer.iterations) == ORACLE_STEPS
+    _assert_same_weights(g, g_ref)
+    _assert_same_weights(d, d_ref)
+    assert not np.allclose(d.get_weights()[0], _oracle_players()[1].get_weights()[0])  # it trained
+    # d_real: the mean output on the real batch in the last discriminator update of each step,
+    # as a probability sigmoid(l) for a logit loss and as a raw score otherwise; mean over steps.
+    probe = (lambda o: 1.0 / (1.0 + np.exp(-o))) if gan_loss.takes_logits else (lambda o: o)
+    expected = np.mean([probe(o.astype(np.float64)).mean() for o in real_outputs])
+    assert hist.history["d_real"][0] == pytest.approx(expected, rel=1e-4, abs=1e-6)
+    assert gan.loss_name == gan_loss.name
+
+
+def test_a_custom_ganloss_of_a_builtin_pair_trains_as_its_name():
+    x = tiny_images(32)
+    runs = []
+    for loss in ("hinge", losses.GANLoss(losses.hinge_discriminator_loss, losses.hinge_generator_loss,
+                                         takes_logits=False, name="my_hinge")):
+        gan = mlp_gan(seed=2, loss=loss)
+        train(gan, x, epochs=1, batch_size=16, verbose=0)
+        runs.append(gan)
+    assert [g.loss_name for g in runs] == ["hinge", "my_hinge"]
+    for u, v in zip(weights(runs[0]), weights(runs[1])):
+        np.testing.assert_allclose(u, v, rtol=1e-6, atol=1e-7)
+
+
+def test_a_loss_without_gradient_leaves_the_discriminator_unchanged():
+    # The GANLoss given is what is differentiated: a constant discriminator loss gives zero
+    # gradients, and Adam's step m / (sqrt(v) + eps) is then exactly 0.
+    flat = losses.GANLoss(lambda real, fake: tf.reduce_mean(real) * 0.0, losses.nonsaturating_generator_loss,
+                          takes_logits=True, name="flat")
+    gan = mlp_gan(loss=flat)
+    d0 = gan.discriminator.get_weights()
+    g0 = gan.generator.get_weights()
+    train(gan, tiny_images(32), epochs=1, batch_size=16, verbose=0)
+    for a, b in zip(d0, gan.discriminator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, b) for a, b in zip(g0, gan.generator.get_weights()))
+
+
+def test_discriminate_needs_a_logit_loss():
+    gan = mlp_gan(loss="wasserstein")
+    with pytest.raises(ValueError, match="raw score"):
+        gan.discriminate(tiny_images(4))
+    probs = mlp_gan().discriminate(tiny_images(4))
+    assert probs.shape == (4,) and ((probs > 0) & (probs < 1)).all()
+
+
+# ---------------------------------------------------------------------- make_gan
+@pytest.mark.parametrize("h", [16, 256])
+def test_make_gan_hidden_units_sets_the_mlp_width(h):
+    gan = make_gan("mlp", hidden_units=h)
+    # (100 h + h + 784 h + 784) + (784 h + h + h + 1) parameters
+    assert gan.generator.count_params() + gan.discriminator.count_params() == 1671 * h + 785
+
+
+def test_make_gan_default_width_is_the_builders():
+    a, b = make_gan("mlp", seed=3), make_gan("mlp", hidden_units=256, seed=3)
+    assert a.generator.count_params() == 227_344  # models.mlp_generator's docstring
+    for u, v in zip(a.generator.weights + a.discriminator.weights, b.generator.weights + b.discriminator.weights):
+        np.testing.assert_array_equal(np.asarray(u), np.asarray(v))
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(architecture="gan"), ValueError, "architecture"),
+        (dict(architecture="dcgan", hidden_units=64), ValueError, "hidden_units"),
+        (dict(architecture="mlp", hidden_units=0), ValueError, "hidden_units"),
+        (dict(architecture="mlp", learning_rate=0.0), ValueError, "learning_rate"),
+        (dict(architecture="mlp", beta_1=1.0), ValueError, "beta_1"),
+        (dict(architecture="mlp", d_learning_rate="fast"), TypeError, "d_learning_rate"),
+        (dict(architecture="mlp", seed=-1), ValueError, "seed"),
+        (dict(architecture="mlp", jit_compile="yes"), TypeError, "jit_compile"),
+        (dict(architecture="mlp", fused_adam=1), TypeError, "fused_adam"),
+        (dict(architecture="mlp", mixed_precision="float8"), ValueError, "mixed_precision"),
+        (dict(architecture="mlp", loss=3), TypeError, "loss"),
+        (dict(architecture="mlp", loss="wgan"), ValueError, "loss"),
+    ],
+)
+def test_make_gan_bad_input(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        make_gan(**kwargs)
+
+
 # ---------------------------------------------------------------------- accelerator paths
-def test_simultaneous_update_matches_tutorial_step_semantics():
-    gan = mlp_gan(update="simultaneous")
-    hist = train(gan, tiny_images(32), epochs=1, batch_size=16, verbose=0)
-    assert int(gan.g_optimizer.iterations.numpy()) == 2 and int(gan.d_optimizer.iterations.numpy()) == 2
-    assert np.isfinite(hist.history["g_loss"]).all()
-
-
 def test_xla_step_matches_non_xla_trajectory():
     """XLA fuses ops and changes floating-point summation order; the adversarial dynamics amplify
     such differences, so trajectories agree within 2 %, not bit for bit."""

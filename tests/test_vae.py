@@ -272,7 +272,7 @@ def test_vae_parameter_count():
         (lambda v: v.generate(0), ValueError, "n"),
         (lambda v: v.generate(2, seed=-1), ValueError, "seed"),
         (lambda v: v.encode(np.zeros((2, 784))), ValueError, "x: expected shape"),
-        (lambda v: v.encode(np.full((2, 28, 28, 1), 2.0)), ValueError, r"x: expected values in \[0.0, 1.0\]"),
+        (lambda v: v.encode(np.full((2, 28, 28, 1), 2.0)), ValueError, r"x: expected values in \[0, 1\]"),
         (lambda v: v.reconstruct(np.zeros((2, 28, 28))), ValueError, "x: expected shape"),
         (lambda v: v.decode(np.zeros((2, 5))), ValueError, r"z: expected shape \(N, 4\)"),
     ],

@@ -141,7 +141,7 @@ def generator_loss_gradients(d_fake, *, wrt: str = "logit", losses=SATURATION_LO
         check_choice(name, "losses", SATURATION_LOSSES)
     out = {}
     for name in losses:
-        g_loss = _losses.get_losses(name)[1]
+        g_loss = _losses.get_losses(name).generator
         if wrt == "logit":
             logits = np.log(d) - np.log1p(-d)
             # The loss is a mean over n one-sample "batches": multiply by n for per-sample values.
@@ -272,7 +272,7 @@ def train_discriminator_only(gan, x, *, steps: int, batch_size: int, seed: int =
 
     Each step draws a minibatch of ``batch_size`` real samples (uniformly, with replacement)
     and fresh noise z ~ N(0, I), and descends the GAN's own discriminator loss
-    (``ganlib.losses.get_losses(gan.loss_name)[0]``, without penalties) with
+    (``gan.gan_loss.discriminator``, without penalties) with
     ``gan.d_optimizer``. The generator's weights are not touched. This recreates the situation
     early in training in which D rejects the generator's samples with confidence, D(G(z)) ≈ 0.
     Randomness is stateless: the same ``seed`` gives the same batches.
@@ -292,7 +292,7 @@ def train_discriminator_only(gan, x, *, steps: int, batch_size: int, seed: int =
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
     seed = _check_seed(seed)
-    d_loss_fn = _losses.get_losses(gan.loss_name)[0]
+    d_loss_fn = gan.gan_loss.discriminator
     data = tf.constant(x)
     n = x.shape[0]
     disc, gen, opt = gan.discriminator, gan.generator, gan.d_optimizer
@@ -400,7 +400,7 @@ def generator_gradient_norm(gan, loss: str | None = None, *, n: int = 512, seed:
     loss = gan.loss_name if loss is None else check_choice(loss, "loss", _losses.LOSS_NAMES)
     n = check_positive_int(n, "n")
     seed = _check_seed(seed)
-    g_loss = _losses.get_losses(loss)[1]
+    g_loss = _losses.get_losses(loss).generator
     z = tf.constant(gan.sample_noise(n, seed))
     weights = gan.generator.trainable_weights
     with tf.GradientTape() as tape:

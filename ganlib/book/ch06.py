@@ -5,8 +5,8 @@ Each function turns one of the source article's three challenges into a measurem
 
 ================================  ======================================================
 Compute cost                      :func:`parameter_count`, :func:`forward_flops`,
-                                  :func:`training_step_flops`, :func:`mlp_gan_of_width`,
-                                  :func:`time_training`, :func:`scaling_table`
+                                  :func:`training_step_flops`, :func:`time_training`,
+                                  :func:`scaling_table`
 Low-quality samples               :func:`classifier_confidence`, :func:`extremes`
 Mode collapse                     :func:`mode_collapse_runs`
 Memorisation / over-fitting       :func:`nearest_neighbours`, :func:`neighbour_pairs`,
@@ -33,7 +33,6 @@ __all__ = [
     "parameter_count",
     "forward_flops",
     "training_step_flops",
-    "mlp_gan_of_width",
     "time_training",
     "scaling_table",
     "classifier_confidence",
@@ -151,39 +150,6 @@ def training_step_flops(gan, batch_size: int) -> int:
     return int(gan.d_steps * b * (f_g + 6 * f_d) + 3 * b * (f_g + f_d))
 
 
-def mlp_gan_of_width(hidden_units: int, *, steps_per_execution: int = 1, seed: int = 0):
-    """The source article's MLP GAN with both hidden layers ``hidden_units`` wide, compiled.
-
-    ``make_gan("mlp")`` builds the width-256 pair and has no width option, so this builds the same
-    pair at another width from :func:`ganlib.models.mlp_generator` (``100 -> h -> 784``) and
-    :func:`ganlib.models.mlp_discriminator` (``784 -> h -> 1``), with :meth:`ganlib.GAN.compile`'s
-    default optimizers (Adam, 2e-4, beta_1 = 0.5: ``make_gan``'s defaults), float32 and no XLA. At
-    ``hidden_units=256`` it is ``make_gan("mlp", seed=seed)`` on a CPU, weight for weight. The
-    pair has ``(100 h + h + 784 h + 784) + (784 h + h + h + 1) = 1671 h + 785`` parameters
-    (linear in ``h``), which is what chapter 6 times against model size.
-
-    Args:
-      hidden_units: width ``h`` of both hidden layers (int >= 1).
-      steps_per_execution: training steps per compiled call.
-      seed: seed of the initial weights and the GAN's noise.
-
-    Returns:
-      A compiled :class:`ganlib.GAN`.
-    """
-    import keras
-
-    from .. import models
-    from ..training import GAN
-
-    hidden_units = check_positive_int(hidden_units, "hidden_units")
-    steps_per_execution = check_positive_int(steps_per_execution, "steps_per_execution")
-    keras.utils.set_random_seed(check_seed(seed))
-    gan = GAN(models.mlp_generator(hidden_units=hidden_units), models.mlp_discriminator(hidden_units=hidden_units),
-              seed=seed)
-    gan.compile(steps_per_execution=steps_per_execution, jit_compile=False)
-    return gan
-
-
 def time_training(
     make_gan_fn: Callable[[], object],
     x,
@@ -209,8 +175,10 @@ def time_training(
     * ``seconds_per_step`` = median of ``t_r / steps_r``;
     * ``images_per_second`` = ``batch_size / seconds_per_step`` (samples seen by the
       discriminator's real branch per second);
-    * ``compile_seconds`` = ``max(0, warmup_seconds - seconds_per_epoch)``: the one-off cost of
-      the first epoch beyond a normal epoch.
+    * ``compile_seconds`` = ``max(0, warmup_seconds - seconds_per_epoch)``: an *estimate* of the
+      one-off cost of the first epoch beyond a normal epoch. It is the difference of two
+      wall-clock times, so it is noisy on a shared machine (it can come out smaller for a model
+      whose warm-up epoch is longer); it is not a separate measurement of compile time.
 
     Args:
       make_gan_fn: zero-argument callable returning a compiled, unconditional :class:`ganlib.GAN`

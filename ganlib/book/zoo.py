@@ -36,7 +36,7 @@ def _code_fingerprint() -> str:
     """Hash of the modules that determine a trained model, so a code change invalidates the cache."""
     here = pathlib.Path(__file__).resolve().parents[1]  # the core modules, in ganlib/
     h = hashlib.sha1()
-    for name in ("training.py", "models.py", "losses.py", "data.py", "callbacks.py"):
+    for name in ("training.py", "optimizers.py", "models.py", "losses.py", "data.py", "callbacks.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()[:12]
 
