@@ -39,11 +39,13 @@ def test_batched_outputs_keeps_shape_and_calls_in_batches():
 
 def test_class_probabilities_by_hand():
     # logits (0, log 3) -> (1/4, 3/4); (log 2, log 2) -> (1/2, 1/2); huge logits stay finite.
-    # The inputs pass as float32 images, so log 3 carries float32 round-off (~1e-8 relative).
-    x = np.array([[0.0, np.log(3.0)], [np.log(2.0), np.log(2.0)], [1000.0, 0.0]])[:, :, None]
-    probs = class_probabilities(x, lambda b: b[:, :, 0], batch_size=2)
+    # Images must lie in [0, 1]: image i is the pixel value i/10 and the classifier looks up the
+    # i-th row of float64 logits.
+    logits = np.array([[0.0, np.log(3.0)], [np.log(2.0), np.log(2.0)], [1000.0, 0.0]])
+    x = (np.arange(3) / 10.0).reshape(3, 1, 1)
+    probs = class_probabilities(x, lambda b: logits[np.round(np.asarray(b)[:, 0, 0] * 10).astype(int)], batch_size=2)
     assert probs.dtype == np.float64
-    np.testing.assert_allclose(probs, [[0.25, 0.75], [0.5, 0.5], [1.0, 0.0]], rtol=1e-7, atol=1e-300)
+    np.testing.assert_allclose(probs, [[0.25, 0.75], [0.5, 0.5], [1.0, 0.0]], rtol=1e-14, atol=1e-300)
 
 
 def test_embed_matches_feature_extractor_and_softmax():

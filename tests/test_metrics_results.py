@@ -41,8 +41,9 @@ def test_results_are_frozen_dataclasses_of_python_numbers(name):
 def test_scalar_distances_are_python_floats():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
+    images = rng.uniform(size=(20, 3, 1))  # accuracy takes images in [0, 1]
     values = [M.fid_from_features(x, y), M.frechet_distance(*M.feature_statistics(x), *M.feature_statistics(y)),
-              M.mmd2_unbiased(x, y), M.accuracy(lambda b: b[:, :, 0], x[:, :, None], np.zeros(20, int))]
+              M.mmd2_unbiased(x, y), M.accuracy(lambda b: b[:, :, 0], images, np.zeros(20, int))]
     assert all(type(v) is float for v in values)
 
 

@@ -96,6 +96,17 @@ def test_directions_cover_the_quality_keys():
         METRIC_DIRECTIONS["fid"] = -1
 
 
+def test_labels_name_every_key_once():
+    from ganlib.metrics.suite import METRIC_LABELS
+
+    assert list(METRIC_LABELS) == list(METRIC_KEYS)
+    assert len(set(METRIC_LABELS.values())) == len(METRIC_LABELS)  # no two keys look alike in a table
+    assert (METRIC_LABELS["fid"], METRIC_LABELS["kid"], METRIC_LABELS["classifier_score"]) == (
+        "FID", "KID", "classifier score")
+    with pytest.raises(TypeError):
+        METRIC_LABELS["fid"] = "Fréchet"
+
+
 _A, _B = np.random.default_rng(0).normal(size=(20, 3)), np.random.default_rng(1).normal(size=(20, 3))
 
 BAD = [

@@ -58,6 +58,20 @@ BAD = [
     (V.check_choice, ("c",), {"choices": ["a", "b"]}, ValueError, "expected one of ['a', 'b']"),
     (V.check_probability, (1.5,), {}, ValueError, "[0, 1]"),
     (V.check_positive_int, (0,), {}, ValueError, ">= 1"),
+    (V.check_probability_rows, (np.array([[0.5, 0.6]]),), {}, ValueError, "rows summing to 1"),
+    (V.check_probability_rows, (np.array([[1.5, -0.5]]),), {}, ValueError, "non-negative"),
+    (V.check_probability_rows, (np.array([[2.0, 3.0]]),), {}, ValueError, "apply a softmax"),
+    (V.check_probability_rows, (np.array([[np.nan, 1.0]]),), {}, ValueError, "finite"),
+    (V.check_probability_rows, (np.array([0.5, 0.5]),), {}, ValueError, "2-D"),
+    (V.check_psd_matrix, (-np.eye(3),), {}, ValueError, "3 negative eigenvalue(s), the smallest -1"),
+    (V.check_psd_matrix, (np.diag([1.0, -1e-3]),), {}, ValueError, "positive semi-definite"),
+    (V.check_psd_matrix, (np.ones((2, 3)),), {}, ValueError, "square"),
+    (V.check_psd_matrix, (np.triu(np.ones((3, 3))),), {}, ValueError, "symmetric"),
+    (V.check_psd_eigenvalues, (np.array([2.0, -1.0]),), {}, ValueError, "1 negative eigenvalue(s)"),
+    (V.check_model_output, (np.array([[0.0, 1.0], [np.nan, 2.0], [np.inf, 0.0]]),), {"first_row": 10}, ValueError,
+     "2 NaN/inf value(s) in 2 row(s), the first in row 11"),
+    (V.check_feature_scale, (np.full((2, 3), 1e160),), {}, ValueError, "values too large for float64 distances"),
+    (V.check_feature_scale, (np.array([[1e154, 1e154]]),), {}, ValueError, "values too large"),
 ]
 
 
@@ -81,3 +95,29 @@ def test_check_gan_tells_conditional_from_unconditional():
     assert V.check_gan(gan, "gan") is gan
     with pytest.raises(ValueError, match="gan: expected a class-conditional GAN"):
         V.check_gan(gan, "gan", conditional=True)
+
+
+def test_psd_checks_accept_round_off_and_singular_matrices():
+    v = np.array([1.0, 2.0, -1.0])
+    singular = np.outer(v, v)  # rank 1: Cholesky fails, the eigenvalues decide
+    assert V.check_psd_matrix(singular, "s") is not None
+    # A negative eigenvalue of -1e-6 x the largest is round-off (PSD_RTOL = 1e-4); -1e-3 is not.
+    q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(3, 3)))
+    for smallest, ok in ((-1e-6, True), (-1e-3, False)):
+        a = (q * np.array([1.0, 0.5, smallest])) @ q.T
+        if ok:
+            np.testing.assert_array_equal(V.check_psd_matrix(a, "a"), a)
+        else:
+            with pytest.raises(ValueError, match="a: expected a positive semi-definite"):
+                V.check_psd_matrix(a, "a")
+    np.testing.assert_array_equal(V.check_psd_eigenvalues([0.0, 0.0], "z"), [0.0, 0.0])  # zero matrix: PSD
+
+
+def test_probability_rows_model_output_and_feature_scale_pass_valid_input():
+    p = V.check_probability_rows([[0.25, 0.75], [1.0, 0.0]], "p")
+    assert p.dtype == np.float64 and p.shape == (2, 2)
+    out = np.arange(6.0).reshape(3, 2)
+    assert V.check_model_output(out, "model") is out
+    # Squared row norms up to float64 max / 4 are accepted: 2 x (1e153)^2 = 2e306.
+    big = np.full((2, 2), 1e153)
+    assert V.check_feature_scale(big, "f") is big

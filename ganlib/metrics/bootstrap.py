@@ -35,7 +35,8 @@ def bootstrap_ci(metric_fn: Callable[..., float], *arrays, n_bootstrap: int = 20
     bootstrap describes sampling variability, not bias.
 
     Args:
-      metric_fn: callable ``(*arrays) -> scalar``.
+      metric_fn: callable ``(*arrays) -> scalar``; a non-finite value (on the data or on a
+        resample) is an error.
       *arrays: one or more arrays ``(n_i, ...)`` with ``n_i >= 1``.
       n_bootstrap: number of resamples (>= 2); confidence: level in (0, 1); seed: seed.
 
@@ -55,14 +56,19 @@ def bootstrap_ci(metric_fn: Callable[..., float], *arrays, n_bootstrap: int = 20
     def _evaluate(args) -> float:
         value = metric_fn(*args)
         try:
-            return float(value)
+            value = float(value)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"metric_fn: expected a scalar result, got {type(value).__name__}") from exc
+        if not np.isfinite(value):  # a NaN would make the interval NaN, or be dropped silently
+            raise ValueError(f"metric_fn: expected a finite result, got {value} ({what})")
+        return value
 
+    what = "on the full data"
     estimate = _evaluate(data)
     rng = np.random.default_rng(seed)
     values = np.empty(n_bootstrap)
     for b in range(n_bootstrap):
+        what = f"on resample {b}"
         values[b] = _evaluate([a[rng.integers(0, a.shape[0], a.shape[0])] for a in data])
     low, high = np.quantile(values, [(1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0])
     return BootstrapResult(estimate, float(low), float(high), float(np.std(values, ddof=1)))

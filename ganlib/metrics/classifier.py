@@ -16,11 +16,11 @@ import math
 import numpy as np
 
 from ..validation import (
-    as_array,
     check_callable,
     check_images,
     check_labels,
     check_positive_int,
+    check_probability_rows,
     check_seed,
 )
 from .features import batched_outputs, class_probabilities
@@ -45,7 +45,8 @@ def inception_score(probs, *, n_splits: int = 10) -> ScoreResult:
     the "classifier score".
 
     Args:
-      probs: ``(N, C)`` non-negative rows summing to 1 (within 1e-3), e.g. softmax outputs.
+      probs: ``(N, C)`` finite probabilities in [0, 1], rows summing to 1 (within 1e-3), e.g.
+        softmax outputs (:func:`ganlib.validation.check_probability_rows`).
       n_splits: number of splits, ``1 <= n_splits <= N``.
 
     Returns:
@@ -55,13 +56,7 @@ def inception_score(probs, *, n_splits: int = 10) -> ScoreResult:
     """
     from scipy.special import xlogy
 
-    p = np.asarray(as_array(probs, "probs", ndim=2, min_samples=1), dtype=np.float64)
-    if p.min() < 0:
-        raise ValueError(f"probs: expected non-negative probabilities, got minimum {float(p.min()):.4g}")
-    sums = p.sum(axis=1)
-    if np.max(np.abs(sums - 1.0)) > 1e-3:
-        worst = float(sums[np.argmax(np.abs(sums - 1.0))])
-        raise ValueError(f"probs: expected rows summing to 1 (within 1e-3), got a row summing to {worst:.6g}")
+    p = check_probability_rows(probs, "probs")
     n_splits = check_positive_int(n_splits, "n_splits")
     if n_splits > p.shape[0]:
         raise ValueError(f"n_splits: expected at most N = {p.shape[0]} splits, got {n_splits}")
@@ -96,21 +91,22 @@ def accuracy(model, x, y, batch_size: int = 512) -> float:
     """Top-1 accuracy of a logits classifier: ``mean_i 1[argmax_c model(x)_ic == y_i]``.
 
     Args:
-      model: ``keras.Model`` (called with ``training=False``) or callable returning ``(B, C)`` logits.
-      x: ``(N, ...)`` inputs; y: ``(N,)`` integer labels.
+      model: ``keras.Model`` (called with ``training=False``) or callable returning ``(B, C)``
+        finite logits.
+      x: ``(N, ...)`` images in [0, 1]; y: ``(N,)`` integer labels in ``0..C-1``.
       batch_size: inputs per call.
 
     Returns:
       Accuracy in [0, 1] as a Python float.
     """
     check_callable(model, "model")
-    xa = check_images(x, "x")
-    ya = as_array(y, "y", ndim=1, dtype="int", min_samples=1)
-    if ya.shape[0] != xa.shape[0]:
-        raise ValueError(f"y: expected {xa.shape[0]} labels to match x, got {ya.shape[0]}")
-    logits = batched_outputs(xa, model, batch_size=batch_size, name="model")
+    xa = check_images(x, "x", value_range=(0.0, 1.0))
+    ya = check_labels(y, "y", n=xa.shape[0], n_name="x")
+    logits = batched_outputs(xa, model, batch_size=batch_size, name="model")  # refuses NaN/inf
     if logits.ndim != 2:
         raise ValueError(f"model: expected logits of shape (N, C), got shape {logits.shape}")
+    # A label the model cannot predict would silently count as an error.
+    check_labels(ya, "y", num_classes=logits.shape[1])
     return float(np.mean(np.argmax(logits, axis=1) == ya))
 
 
@@ -130,8 +126,8 @@ def classification_accuracy_score(train_x, train_y, test_x, test_y, make_classif
     (``jit_compile=False``): compilation costs more than it saves for these short runs.
 
     Args:
-      train_x: ``(N, ...)`` float inputs; train_y: ``(N,)`` int labels.
-      test_x: ``(M, ...)`` float inputs with the same per-sample shape; test_y: ``(M,)`` int labels.
+      train_x: ``(N, ...)`` images in [0, 1]; train_y: ``(N,)`` int labels.
+      test_x: ``(M, ...)`` images in [0, 1] with the same per-sample shape; test_y: ``(M,)`` int labels.
       make_classifier: zero-argument callable returning an uncompiled ``keras.Model`` with logits
         output ``(B, C)``, ``C > max(labels)``.
       epochs: training epochs (>= 1); batch_size: minibatch size; seed: seed (>= 0).
@@ -144,9 +140,9 @@ def classification_accuracy_score(train_x, train_y, test_x, test_y, make_classif
     """
     import keras
 
-    tx = check_images(train_x, "train_x")
+    tx = check_images(train_x, "train_x", value_range=(0.0, 1.0))
     ty = check_labels(train_y, "train_y", n=tx.shape[0], n_name="train_x")
-    vx = check_images(test_x, "test_x")
+    vx = check_images(test_x, "test_x", value_range=(0.0, 1.0))
     vy = check_labels(test_y, "test_y", n=vx.shape[0], n_name="test_x")
     if tx.shape[1:] != vx.shape[1:]:
         raise ValueError(

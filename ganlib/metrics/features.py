@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..validation import as_array, check_callable, check_images, check_positive_int
+from ..validation import as_array, check_callable, check_images, check_model_output, check_positive_int
 
 __all__ = [
     "batched_outputs",
@@ -55,8 +55,10 @@ def batched_outputs(images, model, *, batch_size: int = 256, name: str = "model"
     arrays of at most ``batch_size`` images.
 
     Args:
-      images: ``(N, ...)`` finite numbers, ``N >= 1``.
-      model: ``keras.Model`` or callable mapping ``(B, ...)`` to an array with ``B`` rows.
+      images: ``(N, ...)`` finite numbers, ``N >= 1`` (any range: the image metrics built on this
+        check ``[0, 1]`` themselves).
+      model: ``keras.Model`` or callable mapping ``(B, ...)`` to an array with ``B`` rows; NaN or
+        inf in its output is an error naming it (a diverged model must not become a number).
       batch_size: images per call.
       name: the model's name in error messages.
 
@@ -76,7 +78,7 @@ def batched_outputs(images, model, *, batch_size: int = 256, name: str = "model"
                 f"{name}: expected an output with {stop - start} rows for a batch of "
                 f"{stop - start} images, got shape {out.shape}"
             )
-        outputs.append(out)
+        outputs.append(check_model_output(out, name, first_row=start))
     return np.concatenate(outputs, axis=0)
 
 
@@ -86,16 +88,18 @@ def extract_features(images, extractor, *, batch_size: int = 256) -> np.ndarray:
     ``features[i] = flatten(extractor(images[i]))`` (see :func:`batched_outputs`).
 
     Args:
-      images: array ``(N, ...)``, e.g. ``(N, 28, 28, 1)`` float32 in [0, 1]; finite, ``N >= 1``.
+      images: array ``(N, ...)``, e.g. ``(N, 28, 28, 1)`` float32 in [0, 1] (checked: 0..255
+        pixels are an error with a hint); finite, ``N >= 1``.
       extractor: ``keras.Model`` or callable mapping ``(B, ...)`` to ``(B, d)`` (or ``(B, ...)``,
-        flattened to ``(B, d)``).
+        flattened to ``(B, d)``) finite features.
       batch_size: images per call.
 
     Returns:
       ``(N, d)`` array in the extractor's dtype (float32 for Keras models; the statistics
       functions convert to float64).
     """
-    feats = batched_outputs(images, extractor, batch_size=batch_size, name="extractor")
+    x = check_images(images, "images", value_range=(0.0, 1.0))
+    feats = batched_outputs(x, extractor, batch_size=batch_size, name="extractor")
     return feats.reshape(feats.shape[0], -1)
 
 
@@ -106,14 +110,15 @@ def class_probabilities(images, classifier, *, batch_size: int = 256) -> np.ndar
     float64.
 
     Args:
-      images: ``(N, ...)`` images, e.g. ``(N, 28, 28, 1)`` in [0, 1].
-      classifier: ``keras.Model`` or callable returning logits ``(B, C)``.
+      images: ``(N, ...)`` images, e.g. ``(N, 28, 28, 1)`` in [0, 1] (checked).
+      classifier: ``keras.Model`` or callable returning finite logits ``(B, C)``.
       batch_size: images per call.
 
     Returns:
       float64 ``(N, C)``, rows summing to 1.
     """
-    logits = batched_outputs(images, classifier, batch_size=batch_size, name="classifier")
+    x = check_images(images, "images", value_range=(0.0, 1.0))
+    logits = batched_outputs(x, classifier, batch_size=batch_size, name="classifier")
     if logits.ndim != 2:
         raise ValueError(f"classifier: expected logits of shape (N, C), got shape {logits.shape}")
     return _softmax(as_array(logits, "classifier output").astype(np.float64))
@@ -146,8 +151,9 @@ def embed(images, classifier, *, layer: str = "features", batch_size: int = 256)
     feats, logits = [], []
     for start in range(0, x.shape[0], batch_size):
         f, lg = both(x[start:start + batch_size], training=False)
-        feats.append(np.asarray(f, dtype=np.float32).reshape(f.shape[0], -1))
-        logits.append(np.asarray(lg, dtype=np.float64))
+        feats.append(check_model_output(np.asarray(f, dtype=np.float32).reshape(f.shape[0], -1),
+                                        "classifier", first_row=start))
+        logits.append(check_model_output(np.asarray(lg, dtype=np.float64), "classifier", first_row=start))
     logits = np.concatenate(logits)
     if logits.ndim != 2:
         raise ValueError(f"classifier: expected logits of shape (N, C), got shape {logits.shape}")

@@ -24,6 +24,8 @@ from ..validation import (
     check_float,
     check_images,
     check_positive_int,
+    check_psd_eigenvalues,
+    check_psd_matrix,
     check_same_dim,
     check_seed,
 )
@@ -57,9 +59,19 @@ def feature_statistics(features) -> tuple[np.ndarray, np.ndarray]:
     Reference: Heusel et al. (2017), "GANs trained by a two time-scale update rule converge to a
     local Nash equilibrium", NeurIPS.
     """
-    x = check_features(features, "features", min_samples=2)
-    mu = x.mean(axis=0)
-    sigma = np.atleast_2d(np.cov(x, rowvar=False, ddof=1))
+    return _statistics(check_features(features, "features", min_samples=2), "features")
+
+
+def _statistics(x: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(mu, sigma)`` of validated float64 features, refusing features whose covariance overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mu = x.mean(axis=0)
+        sigma = np.atleast_2d(np.cov(x, rowvar=False, ddof=1))
+    if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(np.diagonal(sigma)))):
+        raise ValueError(
+            f"{name}: values too large for a float64 covariance (max |value| "
+            f"{float(np.max(np.abs(x))):.3g}): rescale the features (e.g. divide by their standard deviation)"
+        )
     return mu, sigma
 
 
@@ -101,14 +113,16 @@ def _clip_spectrum(eigenvalues: np.ndarray) -> np.ndarray:
     return np.where(eigenvalues > tol, eigenvalues, 0.0)
 
 
-def _covariance_factor(sigma: np.ndarray, factor: str) -> np.ndarray:
+def _covariance_factor(sigma: np.ndarray, factor: str, name: str | None = "sigma1") -> np.ndarray:
     """A matrix ``B`` with ``B Bᵀ = sigma`` for a symmetric PSD ``(d, d)`` ``sigma``.
 
     ``"auto"``: the Cholesky factor when every pivot² exceeds ``sqrt(eps_machine) · max diag(sigma)``
     (a well-conditioned, positive definite matrix: Cholesky is backward stable there), otherwise
     ``U Λ^{1/2}`` from ``eigh`` with the spectrum clipped at the numerical-rank tolerance (see
     :func:`_clip_spectrum`), which handles singular matrices exactly. ``"cholesky"`` / ``"eigh"``
-    force one route.
+    force one route. With ``name``, an eigendecomposition that shows ``sigma`` not positive
+    semi-definite (beyond round-off, :func:`ganlib.validation.check_psd_eigenvalues`) raises a
+    ``ValueError`` naming it (a successful Cholesky factorisation already proves it definite).
     """
     if factor != "eigh":
         try:
@@ -125,6 +139,8 @@ def _covariance_factor(sigma: np.ndarray, factor: str) -> np.ndarray:
             if pivots_sq.min() > np.sqrt(np.finfo(np.float64).eps) * max(float(np.max(np.diagonal(sigma))), 0.0):
                 return low
     lam, u = np.linalg.eigh(sigma)
+    if name is not None:
+        check_psd_eigenvalues(lam, name)
     return u * np.sqrt(_clip_spectrum(lam))
 
 
@@ -156,7 +172,10 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps: float = 0.0, factor: str 
     Args:
       mu1, mu2: mean vectors, shape ``(d,)``.
       sigma1, sigma2: symmetric positive semi-definite covariance matrices, shape ``(d, d)``
-        (symmetry is checked to a relative tolerance of 1e-6, then enforced).
+        (symmetry is checked to a relative tolerance of 1e-6, then enforced; a negative eigenvalue
+        below ``-1e-4 · max |λ|`` is an error, smaller ones are round-off and count as 0; see
+        :data:`ganlib.validation.PSD_RTOL`). Entries so large that the products overflow
+        float64 are an error too.
       eps: optional non-negative diagonal offset (default 0: none).
       factor: the factor ``B`` of ``sigma1``: ``"auto"`` (Cholesky when well conditioned, else
         eigendecomposition), ``"cholesky"`` (raises for a matrix that is not positive definite)
@@ -168,17 +187,41 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps: float = 0.0, factor: str 
     mu1, sigma1, mu2, sigma2 = _pair_of_gaussians(mu1, sigma1, mu2, sigma2)
     eps = check_float(eps, "eps", minimum=0.0)
     factor = check_choice(factor, "factor", _FACTORS)
+    # A covariance is positive semi-definite: -I would otherwise give 0.0 (its spectrum clipped
+    # to zeros). sigma1 is checked by its own factorisation (free), sigma2 by a Cholesky
+    # factorisation (an eigendecomposition only if that fails); with an offset, both before it.
+    check_psd_matrix(sigma2, "sigma2")
     if eps > 0:
+        check_psd_matrix(sigma1, "sigma1")
         offset = eps * np.eye(mu1.shape[0])
         sigma1, sigma2 = sigma1 + offset, sigma2 + offset
-    b = _covariance_factor(sigma1, factor)
-    # For B Bᵀ = sigma1, sigma1 sigma2 = B (Bᵀ sigma2) has the eigenvalues of Bᵀ sigma2 B
-    # (AB and BA share their spectrum), a symmetric PSD matrix: two products, one eigvalsh.
-    m = b.T @ (sigma2 @ b)
-    m = (m + m.T) / 2.0
-    tr_covmean = float(np.sum(np.sqrt(_clip_spectrum(np.linalg.eigvalsh(m)))))
-    diff = mu1 - mu2
-    d2 = float(diff @ diff) + float(np.trace(sigma1)) + float(np.trace(sigma2)) - 2.0 * tr_covmean
+    return _frechet(mu1, sigma1, mu2, sigma2, factor, "sigma1", "sigma1 and sigma2")
+
+
+def _frechet(mu1, sigma1, mu2, sigma2, factor: str, psd_name: str | None, what: str) -> float:
+    """The Fréchet distance of validated Gaussians; ``what`` names the arguments blamed when the
+    float64 products overflow, ``psd_name`` sigma1 in a not-PSD error (None: not checked)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            b = _covariance_factor(sigma1, factor, psd_name)
+            # For B Bᵀ = sigma1, sigma1 sigma2 = B (Bᵀ sigma2) has the eigenvalues of Bᵀ sigma2 B
+            # (AB and BA share their spectrum), a symmetric PSD matrix: two products, one eigvalsh.
+            m = b.T @ (sigma2 @ b)
+            m = (m + m.T) / 2.0
+            finite = bool(np.all(np.isfinite(m)))
+            tr_covmean = float(np.sum(np.sqrt(_clip_spectrum(np.linalg.eigvalsh(m))))) if finite else np.inf
+        except np.linalg.LinAlgError:
+            finite = False
+        if finite:
+            diff = mu1 - mu2
+            d2 = float(diff @ diff) + float(np.trace(sigma1)) + float(np.trace(sigma2)) - 2.0 * tr_covmean
+            finite = np.isfinite(d2)
+    if not finite:
+        scale = max(float(np.max(np.abs(sigma1))), float(np.max(np.abs(sigma2))))
+        raise ValueError(
+            f"{what}: values too large for float64 (max |covariance entry| {scale:.3g}): the products "
+            "in the Fréchet distance overflow; rescale the features (e.g. divide by their standard deviation)"
+        )
     return max(d2, 0.0)
 
 
@@ -204,6 +247,8 @@ def frechet_distance_sqrtm(mu1, sigma1, mu2, sigma2, *, eps: float = 1e-6) -> fl
 
     mu1, sigma1, mu2, sigma2 = _pair_of_gaussians(mu1, sigma1, mu2, sigma2)
     eps = check_float(eps, "eps", minimum=0.0, inclusive=False)
+    check_psd_matrix(sigma1, "sigma1")
+    check_psd_matrix(sigma2, "sigma2")
 
     def _sqrtm(a):
         # SciPy warns on singular input and, in 1.17, on the deprecated ``disp``: finiteness is
@@ -246,9 +291,11 @@ def fid_from_features(real_features, fake_features) -> float:
     real = check_features(real_features, "real_features", min_samples=2)
     fake = check_features(fake_features, "fake_features", min_samples=2)
     check_same_dim(real, fake, "real_features", "fake_features")
-    mu1, s1 = feature_statistics(real)
-    mu2, s2 = feature_statistics(fake)
-    return frechet_distance(mu1, s1, mu2, s2)
+    mu1, s1 = _statistics(real, "real_features")
+    mu2, s2 = _statistics(fake, "fake_features")
+    # Sample covariances are PSD by construction (their round-off negatives are clipped): no check.
+    return _frechet(mu1, (s1 + s1.T) / 2.0, mu2, (s2 + s2.T) / 2.0, "auto", None,
+                    "real_features and fake_features")
 
 
 def fid(real_images, fake_images, extractor, *, batch_size: int = 256) -> float:
@@ -260,7 +307,8 @@ def fid(real_images, fake_images, extractor, *, batch_size: int = 256) -> float:
     classifier's penultimate layer it is the domain-specific variant usual for MNIST.
 
     Args:
-      real_images: ``(N, ...)``, ``N >= 2``; fake_images: ``(M, ...)``, ``M >= 2``.
+      real_images: ``(N, ...)``, ``N >= 2``; fake_images: ``(M, ...)``, ``M >= 2``; values in
+        ``[0, 1]`` (0..255 pixels are an error with a hint to divide by 255).
       extractor: ``keras.Model`` or callable ``(B, ...) -> (B, d)`` (see
         :func:`ganlib.metrics.extract_features`).
       batch_size: images per extractor call.
@@ -268,8 +316,8 @@ def fid(real_images, fake_images, extractor, *, batch_size: int = 256) -> float:
     Returns:
       The FID as a Python float ``>= 0``.
     """
-    real = check_images(real_images, "real_images", min_samples=2)
-    fake = check_images(fake_images, "fake_images", min_samples=2)
+    real = check_images(real_images, "real_images", min_samples=2, value_range=(0.0, 1.0))
+    fake = check_images(fake_images, "fake_images", min_samples=2, value_range=(0.0, 1.0))
     check_callable(extractor, "extractor")
     batch_size = check_positive_int(batch_size, "batch_size")
     f_real = batched_outputs(real, extractor, batch_size=batch_size, name="extractor")

@@ -12,13 +12,22 @@ import dataclasses
 
 import numpy as np
 
-from ..validation import check_choice, check_features, check_float, check_positive_int, check_same_dim, check_seed
+from ..validation import (
+    check_choice,
+    check_feature_scale,
+    check_features,
+    check_float,
+    check_positive_int,
+    check_same_dim,
+    check_seed,
+)
 from .manifold import _row_norms_sq, _squared_distances
 from .results import MeanStd
 
 __all__ = ["KIDResult", "mmd2_unbiased", "kid"]
 
 _KERNELS = ("polynomial", "rbf", "linear")
+_KID_NAMES = "real_features and fake_features"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,8 +52,31 @@ def _mmd2_from_kernels(kxx: np.ndarray, kyy: np.ndarray, kxy: np.ndarray) -> flo
     return float(sxx + syy - 2.0 * sxy)
 
 
-def _mmd2(x, y, opts) -> float:
-    return _mmd2_from_kernels(_kernel_matrix(x, x, *opts), _kernel_matrix(y, y, *opts), _kernel_matrix(x, y, *opts))
+def _mmd2(x, y, opts, names: str = "x and y") -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = _mmd2_from_kernels(_kernel_matrix(x, x, *opts), _kernel_matrix(y, y, *opts),
+                                   _kernel_matrix(x, y, *opts))
+    if not np.isfinite(value):  # an overflowing kernel gives inf or inf - inf: never finite
+        _raise_overflow(x, y, opts, names)
+    return value
+
+
+def _raise_overflow(x, y, opts, names: str):
+    kernel, degree, gamma, coef0 = opts
+    with np.errstate(over="ignore", invalid="ignore"):
+        products = np.concatenate([(x @ x.T).ravel(), (y @ y.T).ravel(), (x @ y.T).ravel()])
+        peak = float(np.max(np.abs(products)))
+    if kernel == "polynomial":
+        base = gamma * peak + coef0
+        raise ValueError(
+            f"{names}: the polynomial kernel (gamma·aᵀb + coef0)^degree overflows float64 "
+            f"(|gamma·aᵀb + coef0| up to {base:.3g}, degree={degree}): rescale the features (e.g. "
+            "standardise them) or lower degree"
+        )
+    raise ValueError(
+        f"{names}: values too large for the {kernel} kernel in float64 (|aᵀb| up to {peak:.3g}): "
+        "rescale the features (e.g. divide by their standard deviation)"
+    )
 
 
 def _kernel_options(kernel, degree, gamma, coef0, d):
@@ -73,6 +105,8 @@ def mmd2_unbiased(x, y, kernel: str = "polynomial", *, degree: int = 3, gamma: f
 
     Returns:
       ``MMD²_u`` as a Python float. Memory O((n + m)²): subsample large sets (see :func:`kid`).
+      Features so large that the kernel overflows float64 (e.g. a high ``degree``) raise a
+      ``ValueError`` naming them and ``degree``, never a NaN.
 
     Reference: Gretton et al. (2012), "A kernel two-sample test", JMLR.
     """
@@ -80,6 +114,9 @@ def mmd2_unbiased(x, y, kernel: str = "polynomial", *, degree: int = 3, gamma: f
     y = check_features(y, "y", min_samples=2)
     check_same_dim(x, y, "x", "y")
     opts = _kernel_options(kernel, degree, gamma, coef0, x.shape[1])
+    if opts[0] == "rbf":  # distances that overflow make exp(-gamma d²) NaN or a silent 0
+        check_feature_scale(x, "x")
+        check_feature_scale(y, "y")
     return _mmd2(x, y, opts)
 
 
@@ -104,7 +141,7 @@ def kid(real_features, fake_features, *, n_subsets: int = 100, subset_size: int 
 
     Returns:
       :class:`KIDResult` ``(mean, std)``: mean and standard deviation (ddof=1; NaN for one subset)
-      of the per-subset estimates. ``std`` describes one subset's estimate; the standard error of
+      of the per-subset estimates (a kernel that overflows float64 raises a ``ValueError``). ``std`` describes one subset's estimate; the standard error of
       ``mean`` is smaller (but the subsets overlap, so not by ``sqrt(n_subsets)``).
 
     Reference: Bińkowski, Sutherland, Arbel & Gretton (2018), "Demystifying MMD GANs", ICLR.
@@ -117,7 +154,7 @@ def kid(real_features, fake_features, *, n_subsets: int = 100, subset_size: int 
     seed = check_seed(seed)
     opts = _kernel_options("polynomial", degree, gamma, coef0, real.shape[1])
     if real.shape[0] == fake.shape[0] and subset_size >= real.shape[0]:
-        value = _mmd2(real, fake, opts)
+        value = _mmd2(real, fake, opts, _KID_NAMES)
         return KIDResult(value, 0.0 if n_subsets > 1 else float("nan"))
     m = min(subset_size, real.shape[0], fake.shape[0])
     rng = np.random.default_rng(seed)
@@ -125,5 +162,5 @@ def kid(real_features, fake_features, *, n_subsets: int = 100, subset_size: int 
     for s in range(n_subsets):
         x = real[rng.choice(real.shape[0], m, replace=False)]
         y = fake[rng.choice(fake.shape[0], m, replace=False)]
-        values[s] = _mmd2(x, y, opts)
+        values[s] = _mmd2(x, y, opts, _KID_NAMES)
     return KIDResult.of(values)

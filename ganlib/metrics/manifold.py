@@ -25,7 +25,7 @@ import os
 
 import numpy as np
 
-from ..validation import as_array, check_features, check_positive_int, check_same_dim
+from ..validation import as_array, check_feature_scale, check_features, check_positive_int, check_same_dim
 from .results import MetricResult
 
 __all__ = ["PRDCResult", "prdc", "knn_radii", "sqrt_thresholds", "DEFAULT_THREADS"]
@@ -203,7 +203,7 @@ def knn_radii(features, k: int, block_size: int = 2048, *, n_threads: int | None
 
     Reference: Kynkäänniemi et al. (2019); Naeem et al. (2020).
     """
-    x = check_features(features, "features", min_samples=2)
+    x = check_feature_scale(check_features(features, "features", min_samples=2), "features")
     k = check_positive_int(k, "k")
     n = x.shape[0]
     if k >= n:
@@ -280,7 +280,9 @@ def prdc(real_features, fake_features, *, nearest_k: int = 5, block_size: int = 
     ``prdc.compute_prdc`` when comparing: it computes float32 inputs in float32).
 
     Args:
-      real_features: ``(N, d)``; fake_features: ``(M, d)``; finite.
+      real_features: ``(N, d)``; fake_features: ``(M, d)``; finite, and small enough that squared
+        distances stay finite in float64 (|values| below ~1e153: see
+        :func:`ganlib.validation.check_feature_scale`).
       nearest_k: k of the k-NN radii, ``1 <= k < min(N, M)``.
       block_size: the largest block height in rows (a block also stays within a few MiB).
       n_threads: worker threads (default :data:`DEFAULT_THREADS`); the result does not depend on it.
@@ -295,6 +297,9 @@ def prdc(real_features, fake_features, *, nearest_k: int = 5, block_size: int = 
     real = check_features(real_features, "real_features", min_samples=2)
     fake = check_features(fake_features, "fake_features", min_samples=2)
     check_same_dim(real, fake, "real_features", "fake_features")
+    # Distances that overflow float64 would fail every ball test: all four metrics silently 0.
+    check_feature_scale(real, "real_features")
+    check_feature_scale(fake, "fake_features")
     k = check_positive_int(nearest_k, "nearest_k")
     n, m = real.shape[0], fake.shape[0]
     if k >= min(n, m):

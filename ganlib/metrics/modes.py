@@ -11,7 +11,7 @@ import dataclasses
 
 import numpy as np
 
-from ..validation import as_array, check_bool, check_features, check_float, check_same_dim
+from ..validation import as_array, check_bool, check_feature_scale, check_features, check_float, check_same_dim
 from .results import MetricResult
 
 __all__ = ["ModeCoverageResult", "ModeCoverageDetails", "mode_coverage"]
@@ -65,6 +65,8 @@ def mode_coverage(samples, means, stds, *, threshold: float = 3.0, min_fraction:
     x = check_features(samples, "samples", min_samples=1)
     mu = check_features(means, "means", min_samples=1)
     check_same_dim(x, mu, "samples", "means")
+    check_feature_scale(x, "samples")  # ‖x - mu‖² must not overflow to inf for every mode
+    check_feature_scale(mu, "means")
     n_modes = mu.shape[0]
     s = np.asarray(as_array(stds, "stds", ndim=(0, 1)), dtype=np.float64)
     s = np.broadcast_to(s, (n_modes,)) if s.ndim == 0 else s

@@ -1,7 +1,8 @@
 """One call for every sample-based metric of a generated set: :func:`metric_suite`.
 
 The suite's result is a ``dict`` of Python floats whose keys are the constants below (defined
-once, here); its defaults are the fields of one frozen :class:`SuiteConfig`. With real
+once, here); its defaults are the fields of one frozen :class:`SuiteConfig`. Tables and figures
+show each key under its readable label, :data:`METRIC_LABELS` (``"fid"`` as "FID"). With real
 (held-out) features ``X`` ``(N, d)`` and generated features ``Y`` ``(M, d)``:
 
 ======================  ====================================================================
@@ -27,11 +28,12 @@ import dataclasses
 from types import MappingProxyType
 
 from ..validation import (
-    as_array,
     check_choice,
+    check_feature_scale,
     check_features,
     check_positive_int,
     check_probability,
+    check_probability_rows,
     check_same_dim,
     check_seed,
 )
@@ -44,7 +46,7 @@ from .two_sample import _classifier_option, c2st, memorization_test
 __all__ = [
     "FID", "KID", "KID_STD", "PRECISION", "RECALL", "DENSITY", "COVERAGE", "CLASSIFIER_SCORE",
     "C2ST_ACCURACY", "C2ST_P_VALUE", "MEMORIZATION_Z", "COPY_FRACTION",
-    "METRIC_KEYS", "METRIC_FAMILIES", "METRIC_DIRECTIONS", "SuiteConfig", "metric_suite",
+    "METRIC_KEYS", "METRIC_FAMILIES", "METRIC_DIRECTIONS", "METRIC_LABELS", "SuiteConfig", "metric_suite",
 ]
 
 FID = "fid"
@@ -92,6 +94,25 @@ METRIC_DIRECTIONS = MappingProxyType({
     MEMORIZATION_Z: -1,
     COPY_FRACTION: +1,
 })
+
+#: A human-readable label for each key of :func:`metric_suite`, for table columns, axes and
+#: legends (code and claims use the keys; readers see the labels), e.g.
+#: ``table.rename(columns=METRIC_LABELS)``.
+METRIC_LABELS = MappingProxyType({
+    FID: "FID",
+    KID: "KID",
+    KID_STD: "KID std",
+    PRECISION: "precision",
+    RECALL: "recall",
+    DENSITY: "density",
+    COVERAGE: "coverage",
+    CLASSIFIER_SCORE: "classifier score",
+    C2ST_ACCURACY: "C2ST accuracy",
+    C2ST_P_VALUE: "C2ST p-value",
+    MEMORIZATION_Z: "memorization z",
+    COPY_FRACTION: "copy fraction",
+})
+
 
 @dataclasses.dataclass(frozen=True)
 class SuiteConfig:
@@ -188,6 +209,10 @@ def metric_suite(real_features, fake_features, *, fake_probs=None, train_feature
     real = check_features(real_features, "real_features", min_samples=2)
     fake = check_features(fake_features, "fake_features", min_samples=2)
     check_same_dim(real, fake, "real_features", "fake_features")
+    # Every metric below except the FID measures distances or kernels: refuse features whose
+    # distances overflow here, under the suite's own argument names.
+    check_feature_scale(real, "real_features")
+    check_feature_scale(fake, "fake_features")
     include = set(cfg.include)
     if "prdc" in include and cfg.nearest_k >= min(real.shape[0], fake.shape[0]):
         raise ValueError(
@@ -195,14 +220,15 @@ def metric_suite(real_features, fake_features, *, fake_probs=None, train_feature
         )
     probs = None
     if fake_probs is not None:
-        probs = as_array(fake_probs, "fake_probs", ndim=2)
+        probs = check_probability_rows(fake_probs, "fake_probs")
         if probs.shape[0] != fake.shape[0]:
             raise ValueError(
                 f"fake_probs: expected one row per generated sample ({fake.shape[0]}), got {probs.shape[0]}"
             )
     train = None
     if train_features is not None:
-        train = check_features(train_features, "train_features", min_samples=1)
+        train = check_feature_scale(check_features(train_features, "train_features", min_samples=1),
+                                    "train_features")
         check_same_dim(real, train, "real_features", "train_features")
 
     out: dict[str, float] = {}

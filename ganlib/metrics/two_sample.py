@@ -18,6 +18,7 @@ from ..validation import (
     as_array,
     check_bool,
     check_choice,
+    check_feature_scale,
     check_features,
     check_positive_int,
     check_probability,
@@ -107,6 +108,8 @@ def c2st(real, fake, *, classifier="logistic", test_size: float = 0.5, seed: int
     xr = np.asarray(xr, dtype=np.float64).reshape(xr.shape[0], -1)
     xf = np.asarray(xf, dtype=np.float64).reshape(xf.shape[0], -1)
     check_same_dim(xr, xf, "real", "fake")
+    check_feature_scale(xr, "real")  # standardising or k-NN distances would overflow
+    check_feature_scale(xf, "fake")
     test_size = check_probability(test_size, "test_size", open_interval=True)
     seed = check_seed(seed)
     classifier = _classifier_option(classifier, "classifier")
@@ -189,6 +192,8 @@ def memorization_test(generated_features, train_features, heldout_features, *, b
     held = check_features(heldout_features, "heldout_features", min_samples=2)
     check_same_dim(gen, train, "generated_features", "train_features")
     check_same_dim(held, train, "heldout_features", "train_features")
+    for arr, arr_name in ((gen, "generated_features"), (train, "train_features"), (held, "heldout_features")):
+        check_feature_scale(arr, arr_name)  # overflowing distances: NaN medians, copy fraction 0
     block_size = check_positive_int(block_size, "block_size")
     details = check_bool(details, "details")
 
