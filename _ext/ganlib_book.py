@@ -52,8 +52,21 @@ def _on_config_inited(app, config):
     print(f"[ganlib_book] run profile: {profile}; execution cache: {config.nb_execution_cache_path}")
 
 
-# Notebooks whose outputs depend on files besides their code: notebook -> its input files.
-DATA_INPUTS = {"chapters/performance.ipynb": ["ganlib/book/benchmark_results.json"]}
+# What a notebook's outputs depend on besides its own code cells (jupyter-cache keys on those
+# only): every chapter reads the stored benchmark results (its run-time line; the performance
+# appendix its tables) and runs ganlib, so a change to either re-executes it.
+DATA_INPUT_PATTERNS = ("ganlib/book/benchmark_results.json", "ganlib/**/*.py")
+
+
+def data_inputs(srcdir: pathlib.Path) -> dict[str, list[str]]:
+    """notebook (relative to the book) -> the input files (relative to the book) it depends on."""
+    inputs = sorted({
+        str(path.relative_to(srcdir))
+        for pattern in DATA_INPUT_PATTERNS
+        for path in (srcdir.glob(pattern) if "*" in pattern else [srcdir / pattern])
+    })
+    notebooks = sorted(str(p.relative_to(srcdir)) for p in (srcdir / "chapters").glob("*.ipynb"))
+    return {nb: inputs for nb in notebooks}
 
 
 def _drop_stale_cache_records(srcdir: pathlib.Path, cache_path: str) -> set[str]:
@@ -65,10 +78,11 @@ def _drop_stale_cache_records(srcdir: pathlib.Path, cache_path: str) -> set[str]
     stamp_file = pathlib.Path(cache_path) / "ganlib-data-inputs.json"
     stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
     current = {}
-    for notebook, inputs in DATA_INPUTS.items():
+    for notebook, inputs in data_inputs(srcdir).items():
         digest = hashlib.sha256()
         for name in inputs:
             path = srcdir / name
+            digest.update(name.encode() + b"\0")  # a file added or removed counts as a change
             digest.update(path.read_bytes() if path.exists() else b"<missing>")
         current[notebook] = digest.hexdigest()
     stale = {nb for nb, h in current.items() if stamps.get(nb) != h}

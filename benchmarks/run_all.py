@@ -5,23 +5,27 @@ appendix and each chapter's fresh-runtime line read them from the installed pack
 there on Colab too. With ``--out <folder>`` (another machine) they go to
 ``benchmarks/<folder>/results.json`` and the book is left alone.
 
-    python benchmarks/run_all.py              # everything (the notebook suite in smoke and cpu: ~1 h)
-    python benchmarks/run_all.py --quick      # skip the cpu-profile notebook runs
+    python benchmarks/run_all.py              # everything, incl. the notebook suite in smoke and cpu
+    python benchmarks/run_all.py --quick --out quick   # skip the cpu-profile notebook runs; keeps the
+                                                       # book's results (--quick alone overwrites them)
 
     # on a GPU machine (e.g. Colab), the chapters' GPU times, kept apart from this machine's results:
     python benchmarks/run_all.py --only notebooks --profiles gpu --out results-gpu
 
-`make bench` runs this. Results are ratios of medians of interleaved repeats measured in one
-run on one machine (described at the top of RESULTS.md, with its GPUs if it has any). The
-committed results were measured on a 2-core CPU without a GPU.
+Each section records when and at which commit it was measured (``"measured": {"date", "commit"}``;
+the book prints it next to the numbers). `make bench` runs this. Results are ratios of medians of
+interleaved repeats measured in one run on one machine (described at the top of RESULTS.md, with
+its GPUs if it has any). The committed results were measured on a 2-core CPU without a GPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import pathlib
+import subprocess
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -31,6 +35,34 @@ BOOK_RESULTS = HERE.parent / "ganlib" / "book" / "benchmark_results.json"
 sys.path.insert(0, str(HERE))
 
 from common import machine  # noqa: E402
+
+
+def stamp() -> dict:
+    """When, and at which commit of the repository, a section is measured: ``{"date": "2026-12-06
+    18:30 UTC", "commit": "68dc3a3"}`` (``"68dc3a3+changes"`` if tracked files differ from that
+    commit; no ``"commit"`` outside a git checkout)."""
+    info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(HERE.parent), *args], capture_output=True, text=True,
+                              check=True, timeout=30).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+        info["commit"] = commit + ("+changes" if changed else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+def measured_line(section: dict) -> list[str]:
+    """RESULTS.md's line saying when a section was measured (nothing for results without it)."""
+    m = section.get("measured")
+    if not m:
+        return []
+    commit = f", commit `{m['commit']}`" if m.get("commit") else ""
+    return [f"Measured {m['date']}{commit}.", ""]
 
 
 def fmt_s(x: float) -> str:
@@ -67,7 +99,7 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
                   "it hardly depends on other processes competing for the cores). *GFLOP/s* counts the "
                   "dense and convolution layers' arithmetic per step (forward and backward); the float32 "
                   f"matrix-product rate of this machine, measured in the same run, is "
-                  f"{tr.get('matmul_gflops', float('nan')):.0f} GFLOP/s.", ""]
+                  f"{tr.get('matmul_gflops', float('nan')):.0f} GFLOP/s.", ""] + measured_line(tr)
         for section in tr["sections"]:
             load = section.get("load_average")
             lines += [f"### {section['title']}", "", section.get("note", ""), ""]
@@ -92,7 +124,8 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
     if "frechet" in results:
         f = results["frechet"]
         t = f["timings"]
-        lines += ["## Fréchet distance", "", f"d = {f['d']}, covariances of {4 * f['d']} correlated features.", "",
+        lines += ["## Fréchet distance", "", f"d = {f['d']}, covariances of {4 * f['d']} correlated features.", ""]
+        lines += measured_line(f) + [
                   "| implementation | median time |", "|---|---:|"]
         lines += [f"| {name} | {fmt_s(v['median_s'])} |" for name, v in t.items()]
         lines += ["", f"- speed-up: **{f['speedup']:.1f}x** (goal ≥ 5x: {'met' if f['speedup'] >= 5 else 'not met'})",
@@ -104,7 +137,8 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
         p = results["prdc"]
         t = p["timings"]
         lines += ["## Precision / recall / density / coverage", "",
-                  f"N = M = {p['n']:,} points, d = {p['d']}, k = {p['k']}.", "",
+                  f"N = M = {p['n']:,} points, d = {p['d']}, k = {p['k']}.", ""]
+        lines += measured_line(p) + [
                   "| implementation | median time |", "|---|---:|"]
         lines += [f"| {name} | {fmt_s(v['median_s'])} |" for name, v in t.items()]
         big = p["large"]
@@ -119,7 +153,8 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
         nb = results["notebooks"]
         profiles = nb["profiles"]
         lines += ["## Notebook suite", "",
-                  "Wall time of each chapter in a fresh kernel with an empty model cache.", "",
+                  "Wall time of each chapter in a fresh kernel with an empty model cache.", ""]
+        lines += measured_line(nb) + [
                   "| chapter | " + " | ".join(profiles) + " |", "|---|" + "---:|" * len(profiles)]
         for name, row in nb["seconds"].items():
             lines.append(f"| {name} | " + " | ".join(
@@ -161,18 +196,21 @@ def main() -> None:
     if "training" in only:
         from bench_training import bench_training
 
-        results["training"] = bench_training()
+        measured = stamp()
+        results["training"] = {**bench_training(), "measured": measured}
         save()
     if "metrics" in only:
         from bench_metrics import bench_frechet, bench_prdc
 
-        results["frechet"] = bench_frechet()
-        results["prdc"] = bench_prdc()
+        measured = stamp()
+        results["frechet"] = {**bench_frechet(), "measured": measured}
+        results["prdc"] = {**bench_prdc(), "measured": measured}
         save()
     if "notebooks" in only:
         from bench_notebooks import bench_notebooks
 
-        results["notebooks"] = bench_notebooks(profiles)
+        measured = stamp()
+        results["notebooks"] = {**bench_notebooks(profiles), "measured": measured}
     results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     save()
     print(f"\nwrote {out_dir / 'RESULTS.md'} and {out_json}")

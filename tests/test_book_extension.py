@@ -18,16 +18,26 @@ def _extension():
 def test_notebooks_with_changed_data_inputs_are_re_executed(tmp_path):
     ext = _extension()
     (tmp_path / "ganlib" / "book").mkdir(parents=True)
+    (tmp_path / "chapters").mkdir()
+    for name in ("performance", "01_background"):
+        (tmp_path / "chapters" / f"{name}.ipynb").write_text("{}")
     results = tmp_path / "ganlib" / "book" / "benchmark_results.json"
     results.write_text('{"a": 1}')
+    module = tmp_path / "ganlib" / "training.py"
+    module.write_text("x = 1\n")
     cache = tmp_path / "cache"
-    perf = "chapters/performance.ipynb"
-    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == {perf}  # never stamped
+    every = {"chapters/performance.ipynb", "chapters/01_background.ipynb"}
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == every  # never stamped
     assert ext._drop_stale_cache_records(tmp_path, str(cache)) == set()  # unchanged
-    results.write_text('{"a": 2}')
-    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == {perf}
+    results.write_text('{"a": 2}')  # new benchmark results: every run-time line changes
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == every
+    module.write_text("x = 2\n")  # library code changed: cached outputs may be wrong
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == every
+    (tmp_path / "ganlib" / "book" / "new_module.py").write_text("")
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == every
     results.unlink()
-    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == {perf}
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == every
+    assert ext._drop_stale_cache_records(tmp_path, str(cache)) == set()
 
 
 def test_cached_execution_of_a_stale_notebook_is_removed(tmp_path):
@@ -48,7 +58,7 @@ def test_cached_execution_of_a_stale_notebook_is_removed(tmp_path):
     assert len(cache.list_cache_records()) == 2
     ext._drop_stale_cache_records(tmp_path, str(tmp_path / "cache"))
     uris = [pathlib.Path(r.uri).name for r in cache.list_cache_records()]
-    assert uris == ["other.ipynb"]
+    assert uris == []  # both depend on the benchmark results and ganlib's code
 
 
 def test_mathjax_modules_are_not_page_scripts():

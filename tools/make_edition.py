@@ -660,10 +660,15 @@ def _run_time_sentence(book: Book, page: Page) -> str:
     if cpu == "not measured":
         return ("*Run time: this notebook only reads stored results; its last cell prints how long "
                 "your own run took.*")
+    machine = results.get("machine", {})
+    notebooks = results.get("notebooks", {})
+    when = (notebooks.get("measured") or {}).get("date") or machine.get("date", "an unrecorded date")
+    gpus = machine.get("gpus") or []
+    where = f"{machine.get('cores', '?')} CPU cores, " + (f"{len(gpus)} GPU(s)" if gpus else "no GPU")
     return (f"*Run time: on a fresh runtime this notebook took {cpu} in the `cpu` profile and {smoke} in "
-            "the `smoke` profile on the book's build machine (2 CPU cores, no GPU; measured by the "
-            "book's benchmarks). On a GPU the `gpu` profile does more training. Its last cell prints "
-            "how long your own run took.*")
+            f"the `smoke` profile on the book's build machine ({where}; measured by the book's "
+            f"benchmarks on {when}). On a GPU the `gpu` profile does more training. Its last cell "
+            "prints how long your own run took.*")
 
 
 def _header(book: Book, page: Page) -> str:

@@ -483,6 +483,12 @@ def train_on_batch_gan(
     right variables (D's for the D step, G's only for the G step). A frozen D also runs its
     BatchNormalization layers (if any) in inference mode in the G step.
 
+    **Per-batch losses.** ``train_on_batch`` returns the mean of the model's loss tracker since
+    its last reset. Keras 3.8 (the oldest version ganlib supports) does not reset it in
+    ``train_on_batch``, so without a reset the value is a running mean over all earlier calls;
+    later versions reset it themselves (keras-team/keras#22617; 3.15 does). Calling
+    ``reset_metrics()`` before every call returns the batch's own loss in every supported version.
+
     The fakes of the D step come from ``generator.predict_on_batch`` (inference mode, as in the
     source's ``generator.predict``). ``D.trainable`` is ``True`` again when the function returns.
     ``D`` is (re)compiled by this function.
@@ -547,9 +553,11 @@ def train_on_batch_gan(
                 z = rng.standard_normal((batch_size, latent_dim)).astype(np.float32)
                 fake = np.asarray(generator.predict_on_batch(z), dtype=np.float32)
                 discriminator.trainable = True
+                discriminator.reset_metrics()  # the batch's loss, not a running mean (Keras 3.8)
                 d_sum += 2.0 * float(discriminator.train_on_batch(np.concatenate([real, fake]), d_labels))
                 discriminator.trainable = False
                 z = rng.standard_normal((batch_size, latent_dim)).astype(np.float32)
+                combined.reset_metrics()
                 g_sum += float(combined.train_on_batch(z, g_labels))
             history["d_loss"].append(d_sum / steps)
             history["g_loss"].append(g_sum / steps)
