@@ -129,3 +129,33 @@ def test_exercise_5(capsys):
     assert ch05b.check_exercise_5(None) is False
     assert "not answered" in capsys.readouterr().out
 
+
+
+def test_expected_exercise_6_hand_computed():
+    raw, calibrated = ch05b.expected_exercise_6()
+    a = np.array(ch05b.EX6_REAL)
+    s = np.array(ch05b.EX6_SYNTHETIC)
+    # raw: mean a(1 - a) = (0.09 + 0.16 + 0.21 + 0.24 + 0.25) / 5 = 0.19; misses 0.28, 0.32, 0.29, 0.32, 0.29
+    assert raw == pytest.approx(0.19 / ((0.28**2 + 0.32**2 + 0.29**2 + 0.32**2 + 0.29**2) / 5))
+    # calibrated: each subgroup from the least-squares line through the other four (numpy's polyfit)
+    loo = []
+    for j in range(5):
+        keep = np.arange(5) != j
+        slope, intercept = np.polyfit(s[keep], a[keep], 1)
+        loo.append(min(max(intercept + slope * s[j], 0.0), 1.0))
+    assert calibrated == pytest.approx(0.19 / np.mean((np.array(loo) - a) ** 2))
+    assert calibrated > 100 * raw / 2  # a bias shared by all subgroups calibrates away
+
+
+def test_exercise_6(capsys):
+    raw, calibrated = ch05b.expected_exercise_6()
+    assert ch05b.check_exercise_6((raw, calibrated)) is True
+    assert ch05b.check_exercise_6((round(raw, 2), round(calibrated, 1))) is True
+    assert ch05b.check_exercise_6((raw, raw)) is False  # forgot to calibrate
+    assert "Hint" in capsys.readouterr().out
+    a, s = np.array(ch05b.EX6_REAL), np.array(ch05b.EX6_SYNTHETIC)
+    slope, intercept = np.polyfit(s, a, 1)  # fitted on all five, each subgroup predicting itself
+    in_sample = np.mean(a * (1 - a)) / np.mean((intercept + slope * s - a) ** 2)
+    assert ch05b.check_exercise_6((raw, in_sample)) is False
+    assert ch05b.check_exercise_6(3.0) is False
+    assert ch05b.check_exercise_6(None) is False

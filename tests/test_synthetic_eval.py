@@ -598,9 +598,12 @@ def test_combined_estimate_bad_input(kwargs, error, match):
 def test_scarce_subgroup_errors_deterministic_cases():
     # the classifier is right on every real image (a = 1) and wrong on every generated one (s = 0)
     out = se.scarce_subgroup_errors(np.ones(8, bool), np.zeros(5), [4, 16], synthetic_worth=4.0,
-                                    other_accuracy=0.5, other_worth=12.0, n_draws=50, seed=1)
+                                    other_accuracy=0.5, other_worth=12.0, calibration=(0.2, 0.5),
+                                    calibrated_worth=6.0, n_draws=50, seed=1)
     assert list(out.columns) == ["n", "estimator", "mean_estimate", "truth", "bias", "variance", "mse", "rmse"]
-    assert out["n"].tolist() == [4] * 4 + [16] * 4
+    assert out["n"].tolist() == [4] * 5 + [16] * 5
+    assert se.SCARCE_ESTIMATORS == ("real only", "synthetic only", "real + synthetic", "real + other classes",
+                                    "real + calibrated synthetic")
     assert out["estimator"].tolist() == list(se.SCARCE_ESTIMATORS) * 2
     rows = out.set_index(["estimator", "n"])
     assert (out["truth"] == 1.0).all()
@@ -614,12 +617,17 @@ def test_scarce_subgroup_errors_deterministic_cases():
         assert rows.loc[("real + synthetic", n), "mse"] == pytest.approx((1 - comb) ** 2)
         assert rows.loc[("real + other classes", n), "bias"] == pytest.approx(other - 1)
         assert rows.loc[("real + other classes", n), "variance"] == pytest.approx(0.0, abs=1e-15)
+        # calibrated: every draw has s = 0, guessed as clip(0.2 + 0.5 * 0) = 0.2, worth 6 real images
+        calibrated = (n + 6.0 * 0.2) / (n + 6.0)
+        assert rows.loc[("real + calibrated synthetic", n), "mean_estimate"] == pytest.approx(calibrated)
+        assert rows.loc[("real + calibrated synthetic", n), "mse"] == pytest.approx((1 - calibrated) ** 2)
 
 
 def test_scarce_subgroup_errors_statistics_and_seed():
     real = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])  # a = 0.3
     out = se.scarce_subgroup_errors(real, np.ones(40), [20], synthetic_worth=0.0, other_accuracy=0.3,
-                                    other_worth=math.inf, n_draws=20000, seed=3)
+                                    other_worth=math.inf, calibration=(-0.7, 1.0), calibrated_worth=math.inf,
+                                    n_draws=20000, seed=3)
     rows = out.set_index("estimator")
     # real only: unbiased, variance a(1 - a)/n (binomial); 20,000 draws: a few per cent of Monte Carlo error
     assert abs(rows.loc["real only", "bias"]) < 0.003
@@ -628,9 +636,25 @@ def test_scarce_subgroup_errors_statistics_and_seed():
     # worth 0: the combination is the real estimate; worth inf: the guess, exactly the truth here
     assert rows.loc["real + synthetic", "mse"] == pytest.approx(rows.loc["real only", "mse"])
     assert rows.loc["real + other classes", "mse"] == pytest.approx(0.0, abs=1e-24)
+    # worth inf: the calibrated guess alone, clip(-0.7 + 1.0 * 1) = 0.3 for every draw (s = 1): exact
+    assert rows.loc["real + calibrated synthetic", "mse"] == pytest.approx(0.0, abs=1e-24)
     again = se.scarce_subgroup_errors(real, np.ones(40), [20], synthetic_worth=0.0, other_accuracy=0.3,
-                                      other_worth=math.inf, n_draws=20000, seed=3)
+                                      other_worth=math.inf, calibration=(-0.7, 1.0), calibrated_worth=math.inf,
+                                      n_draws=20000, seed=3)
     assert again.equals(out)
+
+
+def test_scarce_subgroup_errors_seed_sequence():
+    """An int seed and a sequence of ints both seed numpy's SeedSequence; the first draws are the real counts."""
+    real = np.array([1, 1, 0, 1, 0])  # a = 0.6
+    args = dict(synthetic_worth=1.0, other_accuracy=0.5, other_worth=1.0, calibration=(0.0, 1.0),
+                calibrated_worth=1.0, n_draws=30)
+    for seed in (4, (4, 2), [0, 9]):
+        out = se.scarce_subgroup_errors(real, [1, 0], [7], seed=seed, **args)
+        expected = np.random.default_rng(np.random.SeedSequence(seed)).binomial(7, 0.6, size=30) / 7
+        assert out.set_index("estimator").loc["real only", "mean_estimate"] == pytest.approx(expected.mean())
+    first, second = (se.scarce_subgroup_errors(real, [1, 0], [7], seed=s, **args) for s in ((1, 2), (2, 1)))
+    assert not first.equals(second)  # (seed, class) pairs are distinct streams, unlike seed + class
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -643,12 +667,20 @@ def test_scarce_subgroup_errors_statistics_and_seed():
     (dict(synthetic_worth=-1.0), ValueError, "synthetic_worth"),
     (dict(other_worth=float("nan")), ValueError, "other_worth"),
     (dict(other_accuracy=1.5), ValueError, "other_accuracy"),
+    (dict(calibrated_worth=-0.5), ValueError, "calibrated_worth"),
+    (dict(calibration=(0.1,)), TypeError, "line"),
+    (dict(calibration="ab"), TypeError, "line"),
+    (dict(calibration=(0.1, float("nan"))), ValueError, "slope"),
     (dict(n_draws=1), ValueError, "n_draws"),
     (dict(seed=-2), ValueError, "seed"),
+    (dict(seed=()), ValueError, "seed"),
+    (dict(seed=(1, -1)), ValueError, "seed"),
+    (dict(seed=1.5), TypeError, "seed"),
 ])
 def test_scarce_subgroup_errors_bad_input(kwargs, error, match):
     args = dict(real_correct=[1, 0, 1], synthetic_correct=[0, 1], sizes=[2], synthetic_worth=1.0,
-                other_accuracy=0.5, other_worth=2.0, n_draws=10, seed=0) | kwargs
+                other_accuracy=0.5, other_worth=2.0, calibration=(0.0, 1.0), calibrated_worth=1.0, n_draws=10,
+                seed=0) | kwargs
     with pytest.raises(error, match=match):
         se.scarce_subgroup_errors(**args)
 
@@ -665,7 +697,9 @@ def _three_class_predictions():
 def test_scarce_subgroup_study_hand_computed():
     p_real, y_real, p_syn, y_syn = _three_class_predictions()
     out = se.scarce_subgroup_study(p_real, y_real, p_syn, y_syn, [2, 3], num_classes=3, n_draws=20, seed=5)
-    assert list(out.columns[:5]) == ["class", "synthetic_accuracy", "synthetic_worth", "other_accuracy", "other_worth"]
+    assert list(out.columns[:9]) == ["class", "synthetic_accuracy", "synthetic_worth", "other_accuracy", "other_worth",
+                                     "calibration_intercept", "calibration_slope", "calibrated_accuracy",
+                                     "calibrated_worth"]
     assert len(out) == 3 * 2 * len(se.SCARCE_ESTIMATORS)
     per_class = out.groupby("class").first()
     np.testing.assert_allclose(per_class["truth"], [0.75, 0.5, 1.0])
@@ -681,11 +715,24 @@ def test_scarce_subgroup_study_hand_computed():
     assert per_class.loc[2, "synthetic_worth"] == pytest.approx(1.4)
     assert per_class.loc[2, "other_accuracy"] == pytest.approx(0.625)
     assert per_class.loc[2, "other_worth"] == pytest.approx(3.5)
-    # each class's rows are scarce_subgroup_errors with those values and the seed seed + class
+    # calibration, class 0: the line through (s, a) = (1.0, 0.5) and (0.5, 1.0) is a = 1.5 - s, so the guess
+    #   from s_0 = 0.5 is 1.0; leave one out, each line has one point (no slope): the other class's a,
+    #   guesses (1.0, 0.5) for a = (0.5, 1.0), worth (0.25 / 2) / (0.5 / 2) = 0.5
+    np.testing.assert_allclose(per_class.loc[0, ["calibration_intercept", "calibration_slope", "calibrated_accuracy",
+                                                 "calibrated_worth"]].to_numpy(float), [1.5, -1.0, 1.0, 0.5])
+    # class 1: references 0 and 2 have the same s = 0.5: no slope, the guess is their mean real accuracy
+    np.testing.assert_allclose(per_class.loc[1, ["calibration_intercept", "calibration_slope", "calibrated_accuracy"]]
+                               .to_numpy(float), [0.875, 0.0, 0.875])
+    # class 2: the line through (0.5, 0.75) and (1.0, 0.5) is a = 1 - s / 2: guess 0.75 from s_2 = 0.5;
+    #   leave one out it equals the control (guesses 0.5, 0.75): worth 3.5
+    np.testing.assert_allclose(per_class.loc[2, ["calibration_intercept", "calibration_slope", "calibrated_accuracy",
+                                                 "calibrated_worth"]].to_numpy(float), [1.0, -0.5, 0.75, 3.5])
+    # each class's rows are scarce_subgroup_errors with those values and the seed (seed, class)
     ref = se.scarce_subgroup_errors(p_real[y_real == 2] == 2, p_syn[y_syn == 2] == 2, [2, 3], synthetic_worth=1.4,
-                                    other_accuracy=0.625, other_worth=3.5, n_draws=20, seed=7)
-    got = out[out["class"] == 2].drop(columns=["class", "synthetic_accuracy", "synthetic_worth", "other_accuracy",
-                                               "other_worth"]).reset_index(drop=True)
+                                    other_accuracy=0.625, other_worth=3.5, calibration=(1.0, -0.5),
+                                    calibrated_worth=3.5, n_draws=20, seed=(5, 2))
+    got = out[out["class"] == 2].iloc[:, 9:].reset_index(drop=True)
+    assert list(got.columns) == list(ref.columns)
     np.testing.assert_allclose(got[["mse", "bias"]].to_numpy(), ref[["mse", "bias"]].to_numpy(), rtol=1e-12)
 
 
@@ -701,6 +748,85 @@ def test_scarce_subgroup_study_bad_input():
         se.scarce_subgroup_study(p_real, y_real, p_syn + 3, y_syn, [2], num_classes=3)
     with pytest.raises(ValueError, match="num_classes"):
         se.scarce_subgroup_study(p_real, y_real, p_syn, y_syn, [2], num_classes=2)
+
+
+# a = (0.6, 0.7, 0.9), s = (0.3, 0.4, 0.5): s̄ = 0.4, ā = 0.7333; Σ(s - s̄)(a - ā) = 0.03, Σ(s - s̄)² = 0.02
+CAL_REAL, CAL_SYN = [0.6, 0.7, 0.9], [0.3, 0.4, 0.5]
+
+
+def test_calibration_line_hand_computed():
+    intercept, slope = se.calibration_line(CAL_REAL, CAL_SYN)
+    assert slope == pytest.approx(1.5)  # 0.03 / 0.02
+    assert intercept == pytest.approx(0.7 + 1 / 30 - 1.5 * 0.4)  # ā − β s̄ = 0.1333
+    assert se.calibration_line([0.5, 0.9], [0.2, 0.4]) == pytest.approx((0.1, 2.0))  # the line through two points
+    assert se.calibration_line([0.4, 0.8, 0.9], [0.3, 0.3, 0.3]) == pytest.approx((0.7, 0.0))  # no spread: the mean
+    assert se.calibration_line([0.6], [0.2]) == pytest.approx((0.6, 0.0))
+
+
+def test_calibrated_guess_hand_computed():
+    line = se.calibration_line(CAL_REAL, CAL_SYN)
+    assert float(se.calibrated_guess(0.2, line)) == pytest.approx(0.1333333 + 0.3)
+    assert float(se.calibrated_guess(0.6, line)) == 1.0  # 1.0333 clipped to an accuracy
+    assert float(se.calibrated_guess(0.0, (-0.2, 1.0))) == 0.0
+    out = se.calibrated_guess(np.array([[0.0, 0.5], [1.0, 0.25]]), (0.1, 0.8))
+    assert out.shape == (2, 2)
+    np.testing.assert_allclose(out, [[0.1, 0.5], [0.9, 0.3]])
+
+
+def test_leave_one_out_calibration_hand_computed():
+    # leave out 0: the line through (0.4, 0.7), (0.5, 0.9) is a = -0.1 + 2 s -> 0.5 at s = 0.3
+    # leave out 1: through (0.3, 0.6), (0.5, 0.9): a = 0.15 + 1.5 s -> 0.75 at s = 0.4
+    # leave out 2: through (0.3, 0.6), (0.4, 0.7): a = 0.3 + s -> 0.8 at s = 0.5
+    guesses = se.leave_one_out_calibration(CAL_REAL, CAL_SYN)
+    np.testing.assert_allclose(guesses, [0.5, 0.75, 0.8])
+    # worth: mean a(1 - a) = (0.24 + 0.21 + 0.09) / 3 = 0.18; mean squared miss (0.01 + 0.0025 + 0.01) / 3
+    assert se.worth_in_real_images(CAL_REAL, guesses) == pytest.approx(24.0)
+    # with two references each line has one point: the guess is the other reference's accuracy
+    np.testing.assert_allclose(se.leave_one_out_calibration([0.2, 0.9], [0.5, 0.1]), [0.9, 0.2])
+
+
+@pytest.mark.parametrize("function, args, error, match", [
+    ("calibration_line", ([0.5, 0.6], [0.5]), ValueError, "synthetic_accuracy"),
+    ("calibration_line", ([], []), ValueError, "real_accuracy"),
+    ("calibration_line", ([0.5, 1.2], [0.5, 0.6]), ValueError, "real_accuracy"),
+    ("calibration_line", ([0.5, 0.6], [0.5, float("nan")]), ValueError, "synthetic_accuracy"),
+    ("leave_one_out_calibration", ([0.5], [0.5]), ValueError, "real_accuracy"),
+    ("leave_one_out_calibration", ([0.5, 0.6], [[0.5, 0.6]]), ValueError, "synthetic_accuracy"),
+    ("calibrated_guess", (1.5, (0.0, 1.0)), ValueError, "synthetic_accuracy"),
+    ("calibrated_guess", (0.5, (0.0, 1.0, 2.0)), TypeError, "line"),
+    ("calibrated_guess", (0.5, 0.3), TypeError, "line"),
+    ("calibrated_guess", (0.5, (float("inf"), 1.0)), ValueError, "intercept"),
+])
+def test_calibration_bad_input(function, args, error, match):
+    with pytest.raises(error, match=match):
+        getattr(se, function)(*args)
+
+
+def test_plot_calibration_points_and_lines():
+    import matplotlib.pyplot as plt
+
+    real = np.array([0.6, 0.7, 0.9, 0.5])
+    syn = np.array([0.3, 0.4, 0.5, 0.45])
+    fig = se.plot_calibration(real, syn, 3, title="t")
+    ax = fig.axes[0]
+    assert ax.get_title() == "t"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_allclose(lines["reference subgroups"].get_xydata(), [[0.3, 0.6], [0.4, 0.7], [0.5, 0.9]])
+    x, y = lines["calibration line (least squares)"].get_data()
+    np.testing.assert_allclose(y, np.clip(0.7 + 1 / 30 - 0.6 + 1.5 * x, 0, 1))
+    np.testing.assert_allclose(lines["subgroup 3: calibrated guess"].get_xydata(), [[0.45, 0.1333333 + 0.675]])
+    np.testing.assert_allclose(lines["subgroup 3: real accuracy (not used)"].get_xydata(), [[0.45, 0.5]])
+    np.testing.assert_allclose(lines["control: mean of the other subgroups"].get_ydata(), [0.7333333] * 2)
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "2"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="subgroup"):
+        se.plot_calibration(real, syn, 4)
+    with pytest.raises(TypeError, match="subgroup"):
+        se.plot_calibration(real, syn, 1.0)
+    with pytest.raises(ValueError, match="real_accuracy"):
+        se.plot_calibration(real[:2], syn[:2], 0)
+    with pytest.raises(TypeError, match="title"):
+        se.plot_calibration(real, syn, 0, title=3)
 
 
 def test_plot_estimator_errors_panels_and_lines():

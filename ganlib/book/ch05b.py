@@ -20,8 +20,10 @@ MNIST:
 * :func:`scarce_subgroup_study` asks where generated data should help most: estimating one
   subgroup's accuracy when only a few real test images of it exist. It compares the few real
   images alone, the generated images alone and combinations (:func:`combined_estimate`, weighted by
-  :func:`worth_in_real_images`) by their bias, variance and mean squared error
-  (:func:`estimator_error`) over many draws, in the spirit of van Breugel et al. (2023).
+  :func:`worth_in_real_images`), with the generated accuracy raw or calibrated on well-tested
+  subgroups (:func:`calibration_line`, :func:`leave_one_out_calibration`), by their bias, variance
+  and mean squared error (:func:`estimator_error`) over many draws, in the spirit of van Breugel
+  et al. (2023).
 
 Conventions (``CONTRIBUTING.md``): images are ``float32`` ``(N, 28, 28, 1)`` in ``[0, 1]``, labels
 ``int64`` ``(N,)``, classifiers return logits ``(B, C)``. Bad input raises ``ValueError`` /
@@ -64,9 +66,13 @@ __all__ = [
     "estimator_error",
     "worth_in_real_images",
     "combined_estimate",
+    "calibration_line",
+    "calibrated_guess",
+    "leave_one_out_calibration",
     "scarce_subgroup_errors",
     "scarce_subgroup_study",
     "plot_estimator_errors",
+    "plot_calibration",
 ]
 
 #: Names of the classifiers :func:`train_classifier_zoo` returns, in the order it returns them.
@@ -569,7 +575,8 @@ def compare_test_sets(classifiers, real, synthetic, *, reference: str, n_bootstr
 # --------------------------------------------------------------------------------------------
 
 #: The estimators :func:`scarce_subgroup_errors` compares, in the order it reports them.
-SCARCE_ESTIMATORS = ("real only", "synthetic only", "real + synthetic", "real + other classes")
+SCARCE_ESTIMATORS = ("real only", "synthetic only", "real + synthetic", "real + other classes",
+                     "real + calibrated synthetic")
 
 
 def estimator_error(estimates, truth) -> dict:
@@ -664,6 +671,86 @@ def combined_estimate(real_accuracy, n_real, guess, worth):
     return w * r + (1.0 - w) * g
 
 
+def _reference_accuracies(real_accuracy, synthetic_accuracy, min_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    a = as_array(real_accuracy, "real_accuracy", ndim=1, min_samples=min_samples,
+                 value_range=(0.0, 1.0)).astype(np.float64)
+    s = as_array(synthetic_accuracy, "synthetic_accuracy", ndim=1, min_samples=min_samples,
+                 value_range=(0.0, 1.0)).astype(np.float64)
+    if len(s) != len(a):
+        raise ValueError(f"synthetic_accuracy: expected {len(a)} values (one per entry of real_accuracy), got {len(s)}")
+    return a, s
+
+
+def calibration_line(real_accuracy, synthetic_accuracy) -> tuple[float, float]:
+    """The least-squares line from accuracy on generated images to real accuracy, over reference subgroups.
+
+    On ``J`` reference subgroups a classifier has real accuracies ``a_j`` (measured on enough real
+    images) and accuracies ``s_j`` on generated images. The line ``a ≈ α + β s`` that minimises
+    ``Σ_j (a_j − α − β s_j)²`` has
+
+        ``β = Σ_j (s_j − s̄)(a_j − ā) / Σ_j (s_j − s̄)²``,  ``α = ā − β s̄``
+
+    (``ā``, ``s̄`` the means). If every ``s_j`` is the same the slope is undefined; then ``β = 0``
+    and ``α = ā``. With ``β`` fixed at 0 the line is the mean real accuracy of the references:
+    a guess that ignores the generator. So a slope that helps is information the generator adds.
+
+    Args:
+      real_accuracy: ``(J,)`` real accuracies ``a_j`` in [0, 1], ``J >= 1``.
+      synthetic_accuracy: ``(J,)`` accuracies ``s_j`` on generated images, in [0, 1].
+
+    Returns:
+      ``(intercept α, slope β)`` as floats.
+    """
+    a, s = _reference_accuracies(real_accuracy, synthetic_accuracy, 1)
+    if np.ptp(s) == 0.0:
+        return float(a.mean()), 0.0
+    spread = s - s.mean()
+    slope = float(np.sum(spread * (a - a.mean())) / np.sum(spread ** 2))
+    return float(a.mean() - slope * s.mean()), slope
+
+
+def calibrated_guess(synthetic_accuracy, line):
+    """The real accuracy a calibration line predicts from an accuracy on generated images.
+
+    ``g = clip(α + β s, 0, 1)`` for a line ``(α, β)`` from :func:`calibration_line`; the clip keeps
+    the guess an accuracy.
+
+    Args:
+      synthetic_accuracy: ``s``, a number or an array, in [0, 1].
+      line: ``(intercept α, slope β)``, two finite numbers.
+
+    Returns:
+      ``float64`` array of the shape of ``synthetic_accuracy`` (0-d for a number).
+    """
+    s = as_array(synthetic_accuracy, "synthetic_accuracy", value_range=(0.0, 1.0)).astype(np.float64)
+    if isinstance(line, (str, bytes)) or not hasattr(line, "__len__") or len(line) != 2:
+        raise TypeError(f"line: expected (intercept, slope), got {type(line).__name__} {line!r}")
+    intercept, slope = check_float(line[0], "line[0] (intercept)"), check_float(line[1], "line[1] (slope)")
+    return np.clip(intercept + slope * s, 0.0, 1.0)
+
+
+def leave_one_out_calibration(real_accuracy, synthetic_accuracy) -> np.ndarray:
+    """Each reference subgroup's calibrated guess from a line fitted on the *other* references.
+
+    For ``j = 1 … J``: ``g_j = clip(α₋ⱼ + β₋ⱼ s_j, 0, 1)``, where ``(α₋ⱼ, β₋ⱼ)`` is
+    :func:`calibration_line` fitted without subgroup ``j``. The guesses are honest predictions (no
+    ``a_j`` is used to predict itself), so :func:`worth_in_real_images` of them,
+    ``n₀ = mean_j a_j(1 − a_j) / mean_j (g_j − a_j)²``, is what a calibrated guess is worth in real
+    images on a subgroup it was not fitted to.
+
+    Args:
+      real_accuracy: ``(J,)`` real accuracies in [0, 1], ``J >= 2``.
+      synthetic_accuracy: ``(J,)`` accuracies on generated images, in [0, 1].
+
+    Returns:
+      ``(J,)`` ``float64`` guesses in [0, 1].
+    """
+    a, s = _reference_accuracies(real_accuracy, synthetic_accuracy, 2)
+    keep = ~np.eye(len(a), dtype=bool)
+    return np.array([float(calibrated_guess(s[j], calibration_line(a[keep[j]], s[keep[j]])))
+                     for j in range(len(a))])
+
+
 def _correctness(values, name: str) -> np.ndarray:
     """A ``(N,)`` bool or 0/1 vector ("is the classifier right on image i?") as float64."""
     arr = as_array(values, name, ndim=1, dtype="any", min_samples=1)
@@ -674,9 +761,18 @@ def _correctness(values, name: str) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+def _seed_entropy(seed):
+    """An int seed or a non-empty sequence of them, checked, as the entropy of a SeedSequence."""
+    if isinstance(seed, (list, tuple)):
+        if not seed:
+            raise ValueError("seed: expected an int >= 0 or a non-empty sequence of them, got an empty sequence")
+        return [check_seed(value) for value in seed]
+    return check_seed(seed)
+
+
 def scarce_subgroup_errors(real_correct, synthetic_correct, sizes, *, synthetic_worth, other_accuracy,
-                           other_worth, n_draws: int = 4000, seed: int = 0):
-    """Error of four estimates of one subgroup's accuracy over many draws of a small real test set.
+                           other_worth, calibration, calibrated_worth, n_draws: int = 4000, seed=0):
+    """Error of five estimates of one subgroup's accuracy over many draws of a small real test set.
 
     ``real_correct[i]`` says whether the classifier is right on the ``i``-th real image of the
     subgroup. These ``N`` images stand in for the subgroup's population, and their mean ``a`` is
@@ -694,7 +790,11 @@ def scarce_subgroup_errors(real_correct, synthetic_correct, sizes, *, synthetic_
     * **real + other classes**: :func:`combined_estimate` with the guess ``other_accuracy`` (the
       classifier's accuracy on the other, well-tested subgroups) and ``n₀ = other_worth``: the
       same shrinkage without a generator, the control that tells whether the generator added
-      anything.
+      anything;
+    * **real + calibrated synthetic**: :func:`combined_estimate` with the guess
+      ``clip(α + β ŝ, 0, 1)`` (:func:`calibrated_guess`; the line ``calibration = (α, β)`` comes
+      from :func:`calibration_line` on the reference subgroups) and ``n₀ = calibrated_worth``. The
+      control is this estimate with ``β = 0``.
 
     Each estimator is scored against ``a`` with :func:`estimator_error`.
 
@@ -702,9 +802,13 @@ def scarce_subgroup_errors(real_correct, synthetic_correct, sizes, *, synthetic_
       real_correct: ``(N,)`` bool or 0/1, ``N >= 1``.
       synthetic_correct: ``(M,)`` bool or 0/1, ``M >= 1``.
       sizes: the numbers ``n`` of real images (ints >= 1).
-      synthetic_worth, other_worth: ``n₀ >= 0`` (or ``inf``) of the two combined estimates.
+      synthetic_worth, other_worth, calibrated_worth: ``n₀ >= 0`` (or ``inf``) of the three
+        combined estimates.
       other_accuracy: the guess from the other subgroups, in [0, 1].
-      n_draws: repetitions per size (int >= 2); seed: seed of the draws.
+      calibration: ``(intercept α, slope β)`` of the calibration line.
+      n_draws: repetitions per size (int >= 2).
+      seed: seed of the draws: an int >= 0 or a sequence of them (the entropy of a
+        ``numpy.random.SeedSequence``, e.g. ``(seed, subgroup)`` for independent streams).
 
     Returns:
       ``pandas.DataFrame`` with one row per (size, estimator), sizes in the given order and
@@ -721,11 +825,13 @@ def scarce_subgroup_errors(real_correct, synthetic_correct, sizes, *, synthetic_
     if not sizes:
         raise ValueError("sizes: expected at least one size, got none")
     other_accuracy = check_float(other_accuracy, "other_accuracy", minimum=0.0, maximum=1.0)
-    for value, name in ((synthetic_worth, "synthetic_worth"), (other_worth, "other_worth")):
+    for value, name in ((synthetic_worth, "synthetic_worth"), (other_worth, "other_worth"),
+                        (calibrated_worth, "calibrated_worth")):
         if not (isinstance(value, (float, np.floating)) and value == math.inf):
             check_float(value, name, minimum=0.0)
+    calibrated_guess(0.5, calibration)  # validates the line
     n_draws = check_positive_int(n_draws, "n_draws", minimum=2)
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(np.random.SeedSequence(_seed_entropy(seed)))
     truth, s = float(np.mean(real)), float(np.mean(syn))
     rows = []
     for n in sizes:
@@ -736,6 +842,8 @@ def scarce_subgroup_errors(real_correct, synthetic_correct, sizes, *, synthetic_
             "synthetic only": a_syn,
             "real + synthetic": combined_estimate(a_real, n, a_syn, synthetic_worth),
             "real + other classes": combined_estimate(a_real, n, other_accuracy, other_worth),
+            "real + calibrated synthetic": combined_estimate(a_real, n, calibrated_guess(a_syn, calibration),
+                                                             calibrated_worth),
         }
         for name in SCARCE_ESTIMATORS:
             rows.append({"n": n, "estimator": name, "mean_estimate": float(np.mean(estimates[name])),
@@ -750,12 +858,18 @@ def scarce_subgroup_study(real_predictions, real_labels, synthetic_predictions, 
     Class ``k`` plays the scarce subgroup: its truth is the classifier's accuracy on all real
     images of class ``k``, and only ``n`` of them are drawn at a time. The other classes ``j != k``
     are the well-tested reference subgroups (all their real images are used), which calibrate
-    the two combined estimates with :func:`worth_in_real_images`:
+    the three combined estimates with :func:`worth_in_real_images`:
 
     * ``synthetic_worth``: the guess ``g_j`` is the accuracy on generated images of class ``j``;
     * ``other_worth``: the guess for ``j`` is the mean real accuracy of the reference classes
       other than ``j`` (leave one out), and ``other_accuracy`` for ``k`` is the mean real accuracy
-      of all reference classes.
+      of all reference classes;
+    * ``calibrated_worth``: the guess for ``j`` is :func:`leave_one_out_calibration` (a line
+      fitted on the reference classes other than ``j``), and the line for ``k``
+      (``calibration_intercept``, ``calibration_slope``) is :func:`calibration_line` on all
+      reference classes; ``calibrated_accuracy`` is its guess from class ``k``'s generated images.
+
+    No estimate uses the real images of class ``k`` beyond the ``n`` drawn.
 
     Args:
       real_predictions, real_labels: ``(N,)`` predicted and true classes of the real test images.
@@ -763,11 +877,13 @@ def scarce_subgroup_study(real_predictions, real_labels, synthetic_predictions, 
         the classes they were conditioned on.
       sizes: the numbers of real images to draw (ints >= 1).
       num_classes: number of classes (>= 3); every class needs real and generated images.
-      n_draws: repetitions per size; seed: seed (class ``k`` uses ``seed + k``).
+      n_draws: repetitions per size; seed: seed (class ``k`` draws with ``SeedSequence([seed, k])``,
+        so the streams of different seeds and classes are independent).
 
     Returns:
       ``pandas.DataFrame``: the rows of :func:`scarce_subgroup_errors` for every class, with the
-      columns ``class, synthetic_accuracy, synthetic_worth, other_accuracy, other_worth`` first.
+      columns ``class, synthetic_accuracy, synthetic_worth, other_accuracy, other_worth,
+      calibration_intercept, calibration_slope, calibrated_accuracy, calibrated_worth`` first.
     """
     import pandas as pd
 
@@ -792,13 +908,20 @@ def scarce_subgroup_study(real_predictions, real_labels, synthetic_predictions, 
         leave_one_out = (a_ref.sum() - a_ref) / (len(a_ref) - 1)
         syn_worth = worth_in_real_images(a_ref, syn_acc[ref])
         other_worth = worth_in_real_images(a_ref, leave_one_out)
+        line = calibration_line(a_ref, syn_acc[ref])
+        calibrated_worth = worth_in_real_images(a_ref, leave_one_out_calibration(a_ref, syn_acc[ref]))
         table = scarce_subgroup_errors(p_real[y_real == k] == k, p_syn[y_syn == k] == k, sizes,
                                        synthetic_worth=syn_worth, other_accuracy=float(a_ref.mean()),
-                                       other_worth=other_worth, n_draws=n_draws, seed=seed + k)
+                                       other_worth=other_worth, calibration=line, calibrated_worth=calibrated_worth,
+                                       n_draws=n_draws, seed=(seed, k))
         for position, (column, value) in enumerate((("class", k), ("synthetic_accuracy", float(syn_acc[k])),
                                                     ("synthetic_worth", syn_worth),
                                                     ("other_accuracy", float(a_ref.mean())),
-                                                    ("other_worth", other_worth))):
+                                                    ("other_worth", other_worth),
+                                                    ("calibration_intercept", line[0]),
+                                                    ("calibration_slope", line[1]),
+                                                    ("calibrated_accuracy", float(calibrated_guess(syn_acc[k], line))),
+                                                    ("calibrated_worth", calibrated_worth))):
             table.insert(position, column, value)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
@@ -1147,3 +1270,59 @@ def plot_estimator_errors(panels, *, ylabel: str = "root mean squared error"):
         axes[0, 0].set_ylabel(ylabel)
         axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return fig
+
+
+def plot_calibration(real_accuracy, synthetic_accuracy, subgroup: int, *, ax=None, title=None):
+    """One classifier's real accuracy against its accuracy on generated images, per subgroup.
+
+    Each reference subgroup ``j != subgroup`` is a point ``(s_j, a_j)``, labelled with its index.
+    Three guesses for the held-out ``subgroup`` are drawn: the raw accuracy on its generated
+    images lies on the dashed diagonal ``a = s``; the control, the mean real accuracy of the
+    references, is the horizontal dotted line; the calibrated guess lies on the least-squares line
+    of :func:`calibration_line` fitted to the references (clipped to [0, 1]). The held-out
+    subgroup's own real accuracy (its truth, not used by any guess) is a hollow marker at
+    ``(s_k, a_k)`` and its calibrated guess a filled one at ``(s_k, g_k)``.
+
+    Args:
+      real_accuracy, synthetic_accuracy: ``(C,)`` accuracies in [0, 1] per subgroup, ``C >= 3``.
+      subgroup: the held-out subgroup ``k`` (``0 <= k < C``).
+      ax: draw on this Axes instead of a new figure.
+      title: axes title.
+
+    Returns:
+      The new ``Figure``, or ``ax`` if one was passed in.
+    """
+    import matplotlib.pyplot as plt
+
+    from ..plots import STYLE
+
+    a, s = _reference_accuracies(real_accuracy, synthetic_accuracy, 3)
+    k = check_class_index(subgroup, "subgroup", len(a))
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title: expected a string, got {type(title).__name__}")
+    ref = np.flatnonzero(np.arange(len(a)) != k)
+    line = calibration_line(a[ref], s[ref])
+    grid = np.linspace(0.0, 1.0, 101)
+    with plt.rc_context(STYLE):
+        owned = ax is None
+        if owned:
+            fig, ax = plt.subplots(figsize=(7.5, 4.8))
+        ax.plot([0, 1], [0, 1], linestyle="--", color="C1", linewidth=1, label="raw guess: real = generated")
+        ax.axhline(a[ref].mean(), linestyle=":", color="C3", linewidth=1.5, label="control: mean of the other subgroups")
+        ax.plot(grid, calibrated_guess(grid, line), color="C4", linewidth=1.5, label="calibration line (least squares)")
+        ax.plot(s[ref], a[ref], "o", color="0.35", label="reference subgroups")
+        for j in ref:
+            ax.annotate(str(j), (s[j], a[j]), textcoords="offset points", xytext=(4, 3), fontsize=8, color="0.35")
+        ax.plot([s[k]], [float(calibrated_guess(s[k], line))], "D", color="C4", markersize=7,
+                label=f"subgroup {k}: calibrated guess")
+        ax.plot([s[k]], [a[k]], "o", markerfacecolor="none", markeredgecolor="k", markersize=10,
+                label=f"subgroup {k}: real accuracy (not used)")
+        ax.set_xlim(0.0, 1.0)
+        ax.set_ylim(0.0, 1.02)
+        ax.set_aspect("equal")
+        ax.set_xlabel("accuracy on generated images of the subgroup")
+        ax.set_ylabel("accuracy on real images of the subgroup")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        if title:
+            ax.set_title(title)
+    return ax.figure if owned else ax

@@ -22,16 +22,20 @@ __all__ = [
     "EX4_WALK",
     "EX5_ACCURACY",
     "EX5_BIAS",
+    "EX6_REAL",
+    "EX6_SYNTHETIC",
     "expected_exercise_1",
     "expected_exercise_2",
     "expected_exercise_3",
     "expected_exercise_4",
     "expected_exercise_5",
+    "expected_exercise_6",
     "check_exercise_1",
     "check_exercise_2",
     "check_exercise_3",
     "check_exercise_4",
     "check_exercise_5",
+    "check_exercise_6",
 ]
 
 #: Exercise 1: accuracies of five classifiers on a real and on a synthetic test set.
@@ -46,6 +50,10 @@ EX4_WALK = (2, 3, 11, 0)
 #: Exercise 5: a classifier's accuracy on a rare subgroup, and the bias of a generator's estimate of it.
 EX5_ACCURACY = 0.8
 EX5_BIAS = -0.05
+#: Exercise 6: a classifier's real accuracies on five well-tested subgroups, and its accuracies on generated
+#: images of the same subgroups (a generator that makes the classifier about 0.3 less accurate everywhere).
+EX6_REAL = (0.9, 0.8, 0.7, 0.6, 0.5)
+EX6_SYNTHETIC = (0.62, 0.48, 0.41, 0.28, 0.21)
 
 
 def expected_exercise_1() -> tuple[float, float]:
@@ -108,6 +116,19 @@ def expected_exercise_5() -> tuple[float, float]:
     variance_real = a * (1 - a) / n_star
     return n_star, (w**2 * variance_real + (1 - w) ** 2 * b**2) / variance_real
 
+
+
+def expected_exercise_6() -> tuple[float, float]:
+    """``(raw n₀, calibrated n₀)`` on the subgroups :data:`EX6_REAL` / :data:`EX6_SYNTHETIC`.
+
+    Raw: :func:`ganlib.book.ch05b.worth_in_real_images` with the generated accuracies as the guesses,
+    ``mean a_j(1 − a_j) / mean (s_j − a_j)²``. Calibrated: the same with each subgroup guessed by the
+    least-squares line fitted on the other four (:func:`ganlib.book.ch05b.leave_one_out_calibration`).
+    """
+    from ..ch05b import leave_one_out_calibration, worth_in_real_images
+
+    return (worth_in_real_images(EX6_REAL, EX6_SYNTHETIC),
+            worth_in_real_images(EX6_REAL, leave_one_out_calibration(EX6_REAL, EX6_SYNTHETIC)))
 
 def _pair(answer):
     if answer is None:
@@ -190,3 +211,16 @@ def check_exercise_5(answer) -> bool:
     hint = ("n real images have mean squared error a(1 - a)/n and the synthetic estimate b²: set them equal. "
             "With n = n0 the weight is w = 1/2, so the combined MSE is w² a(1 - a)/n + (1 - w)² b².")
     return report(ok, "Exercise 5", hint)
+
+
+def check_exercise_6(answer) -> bool:
+    """``answer = (raw_worth, calibrated_worth)`` (relative tolerance 1 %)."""
+    values = _pair(answer)
+    if values is None or values is False:
+        return report(values, "Exercise 6", "give a pair (raw_worth, calibrated_worth) of two numbers.")
+    raw, calibrated = expected_exercise_6()
+    ok = close_to(values[0], raw, rtol=1e-2) and close_to(values[1], calibrated, rtol=1e-2)
+    hint = ("n0 = mean a(1 - a) / mean (guess - a)^2. Raw: the guess for subgroup j is s_j. Calibrated: fit "
+            "np.polyfit(s, a, 1) on the other four subgroups only, and predict subgroup j from its s_j "
+            "(clipped to [0, 1]).")
+    return report(ok, "Exercise 6", hint)
