@@ -93,6 +93,47 @@ def test_first_code_cell_sets_up_colab_without_replacing_tensorflow(nb):
     assert "ganlib.book.setup_notebook(" in src  # reports the GPU and picks the run profile
 
 
+@pytest.mark.parametrize("nb", notebooks(), ids=lambda p: p.name)
+def test_set_up_cell_installs_the_release_tag_of_this_version(nb):
+    from ganlib.book import install_requirement
+
+    first = next(c for c in load(nb)["cells"] if c["cell_type"] == "code")
+    assert f'"{install_requirement()}"' in source(first), (
+        f"{nb.name}: the set-up cell must install ganlib at its release tag; run "
+        "`python tools/nbtool.py pin chapters/*.ipynb`")
+
+
+def test_the_version_is_one_constant():
+    import ganlib
+    from ganlib.book import install_requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["version"] == ganlib.__version__
+    assert install_requirement().endswith(f"@v{ganlib.__version__}")
+    assert install_requirement("9.9.9").endswith("@v9.9.9")
+
+
+def test_pin_rewrites_an_unpinned_or_stale_set_up_cell():
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("nbtool", ROOT / "tools" / "nbtool.py")
+    nbtool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(nbtool)
+    from ganlib.book import REPOSITORY_URL, install_requirement
+
+    for old in (f"ganlib @ git+{REPOSITORY_URL}", f"ganlib @ git+{REPOSITORY_URL}@v0.0.1"):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell(
+            f'subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n "{old}"], check=True)')])
+        assert nbtool.pin(nb) is True
+        assert f'"{install_requirement()}"' in nb.cells[1].source and old + '"' not in nb.cells[1].source
+        assert nbtool.pin(nb) is False  # idempotent
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ganlib")])
+    with pytest.raises(ValueError, match="requirement"):
+        nbtool.pin(nb)
+
+
 def test_ganlib_does_not_depend_on_tensorflow_so_colab_keeps_its_own():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert not any(dep.lower().startswith(("tensorflow", "keras")) for dep in project["dependencies"])

@@ -3,6 +3,7 @@
     python tools/nbtool.py strip   chapters/*.ipynb   # drop outputs except NBVAL_CHECK_OUTPUT cells
     python tools/nbtool.py refresh chapters/03_*.ipynb  # execute (smoke profile), keep only checked outputs
     python tools/nbtool.py check   chapters/*.ipynb   # exit 1 if a notebook holds stray outputs
+    python tools/nbtool.py pin     chapters/*.ipynb   # set-up cells install ganlib at tag v<version>
 
 Notebooks are committed without outputs, except cells marked ``# NBVAL_CHECK_OUTPUT`` whose
 stored output nbval compares against a fresh run. ``refresh`` regenerates exactly those outputs
@@ -12,6 +13,7 @@ by executing the notebook in the ``smoke`` profile (the profile the tests use).
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import nbformat
@@ -63,8 +65,26 @@ def refresh(path: str) -> None:
     nbformat.write(nb, path)
 
 
+# The requirement string in a set-up cell: "ganlib @ git+<url>" with or without "@<ref>".
+INSTALL = re.compile(r'"ganlib @ git\+[^"@\s]+(?:@[^"\s]+)?"')
+
+
+def pin(nb) -> bool:
+    """Make the first code cell install ``ganlib.book.install_requirement()``; True if changed."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from ganlib.book.notebook import install_requirement
+
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    pinned, n = INSTALL.subn(f'"{install_requirement()}"', first.source)
+    if n != 1:
+        raise ValueError("the first code cell must hold exactly one \"ganlib @ git+...\" requirement")
+    changed = pinned != first.source
+    first.source = pinned
+    return changed
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[0] not in ("strip", "refresh", "check"):
+    if len(argv) < 2 or argv[0] not in ("strip", "refresh", "check", "pin"):
         print(__doc__)
         return 2
     command, paths = argv[0], argv[1:]
@@ -78,6 +98,10 @@ def main(argv: list[str]) -> int:
         elif command == "check":
             if strip(nb):
                 bad.append(path)
+        elif command == "pin":
+            if pin(nb):
+                nbformat.write(nb, path)
+                print(f"pinned {path}")
         else:
             refresh(path)
             print(f"refreshed {path}")

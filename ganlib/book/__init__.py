@@ -40,6 +40,7 @@ from .notebook import (  # noqa: E402,F401
     fresh_runtime,
     glue,
     glue_runtime,
+    install_requirement,
     in_book_build,
     mnist,
     print_source,

@@ -418,6 +418,20 @@ def print_source(module: str, qualname: str | None = None, *, start_at: str | No
 REPOSITORY_URL = "https://github.com/ganlib-book/gan-model-evaluation"
 
 
+def install_requirement(version: str | None = None) -> str:
+    """What every notebook's set-up cell installs on Colab: ``ganlib`` at the release tag
+    ``v<version>`` of :data:`REPOSITORY_URL` (default: this ganlib's ``__version__``), never the
+    moving default branch, so a notebook runs the library it was written for.
+
+    The version is the one constant a release updates (``pyproject.toml`` and
+    ``ganlib.__version__``, kept equal by a test); ``python tools/nbtool.py pin chapters/*.ipynb``
+    then rewrites the set-up cells, and the release is tagged ``v<version>``.
+    """
+    if version is None:
+        from ganlib import __version__ as version
+    return f"ganlib @ git+{REPOSITORY_URL}@v{version}"
+
+
 #: The chapter's stopwatch: started when ``ganlib.book`` is imported (a chapter's run time
 #: includes importing TensorFlow), restarted by a second :func:`setup_notebook` in the same kernel.
 _CHAPTER_STOPWATCH: "Stopwatch | None" = None
