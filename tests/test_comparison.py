@@ -1,4 +1,4 @@
-"""Tests for ganlib.book.ch07: metric tables, metrics over training, epoch timing, verdicts across
+"""Tests for ganlib.book.ch07: metric tables (the one metric suite), metrics over training, epoch timing, verdicts across
 seeds, the discriminator ablation, bad input."""
 
 import itertools
@@ -12,16 +12,15 @@ import pytest
 import ganlib
 
 from ganlib import metrics
+from ganlib.metrics import CLASSIFIER_SCORE, FID, KID, KID_STD, RECALL, SuiteConfig
 from ganlib.book import ch07 as comparison
 from ganlib.book.ch07 import (
-    METRIC_COLUMNS,
     EpochTimer,
     compare_generators,
     grey_pixel_fraction,
     metrics_over_training,
     mlp_discriminator_dcgan_style,
     plot_runs,
-    sample_metrics,
     seconds_per_epoch,
     spread,
     spread_table,
@@ -41,69 +40,10 @@ def real():
     return np.random.default_rng(0).uniform(0.0, 0.5, size=(40, 4, 4, 1)).astype(np.float32)
 
 
-# ---------------------------------------------------------------------------- sample_metrics
-
-
-def test_sample_metrics_of_a_copy_is_perfect():
-    f = np.random.default_rng(1).standard_normal((60, 3))
-    m = sample_metrics(f, f.copy(), nearest_k=3, kid_subsets=5, kid_subset_size=30)
-    assert list(m) == list(METRIC_COLUMNS)
-    assert abs(m["FID"]) < 1e-8
-    # every fake point is the centre of a real ball of positive radius (strict <): all 1
-    assert m["precision"] == 1.0 and m["recall"] == 1.0 and m["coverage"] == 1.0
-
-
-def test_sample_metrics_shift_gives_squared_distance_and_no_overlap():
-    f = np.random.default_rng(2).standard_normal((50, 4))
-    shift = np.array([1000.0, 0.0, 0.0, 0.0])
-    m = sample_metrics(f, f + shift, nearest_k=3, kid_subsets=3, kid_subset_size=20)
-    # equal covariances: FID = |mu_r - mu_g|^2 = 1000^2
-    assert m["FID"] == pytest.approx(1e6, rel=1e-9)
-    assert m["precision"] == 0.0 and m["recall"] == 0.0 and m["density"] == 0.0 and m["coverage"] == 0.0
-    assert m["KID"] > 0
-
-
-def test_sample_metrics_kid_and_prdc_match_the_metrics_module():
-    rng = np.random.default_rng(3)
-    a, b = rng.standard_normal((70, 5)), rng.standard_normal((80, 5)) + 0.3
-    m = sample_metrics(a, b, nearest_k=4, kid_subsets=7, kid_subset_size=25, seed=5)
-    assert m["KID"] == pytest.approx(metrics.kid(a, b, n_subsets=7, subset_size=25, seed=5).mean, rel=1e-12)
-    ref = metrics.prdc(a, b, nearest_k=4)
-    for key in ("precision", "recall", "density", "coverage"):
-        assert m[key] == pytest.approx(ref[key])
-
-
-def test_sample_metrics_kid_on_full_sets_is_computed_once_with_the_same_value():
-    rng = np.random.default_rng(4)
-    a, b = rng.standard_normal((30, 3)), rng.standard_normal((30, 3)) + 0.5
-    many = metrics.kid(a, b, n_subsets=6, subset_size=30, seed=1).mean  # six permutations of the full sets
-    once = metrics.mmd2_unbiased(a, b)
-    assert many == pytest.approx(once, rel=1e-9)
-    assert sample_metrics(a, b, nearest_k=3, kid_subsets=6, kid_subset_size=100)["KID"] == pytest.approx(once, rel=1e-9)
-
-
-_F = np.zeros((10, 3))
-
-
-@pytest.mark.parametrize(
-    "kwargs, exc, match",
-    [
-        (dict(real_features=np.zeros(10), fake_features=_F), ValueError, "real_features"),
-        (dict(real_features=_F, fake_features=np.full((10, 3), np.nan)), ValueError, "fake_features"),
-        (dict(real_features=_F, fake_features=np.zeros((10, 4))), ValueError, "feature dimension"),
-        (dict(real_features=_F, fake_features=_F, nearest_k=0), ValueError, "nearest_k"),
-        (dict(real_features=_F, fake_features=_F, kid_subset_size=1), ValueError, "kid_subset_size"),
-        (dict(real_features=_F, fake_features=_F, kid_subsets=2.5), TypeError, "kid_subsets"),
-        (dict(real_features=_F, fake_features=_F, seed=-1), ValueError, "seed"),
-        (dict(real_features=_F, fake_features=_F, seed=1.5), TypeError, "seed"),
-    ],
-)
-def test_sample_metrics_bad_input(kwargs, exc, match):
-    with pytest.raises(exc, match=match):
-        sample_metrics(**kwargs)
-
-
 # ---------------------------------------------------------------------------- compare_generators
+
+#: The columns of a table without a classifier: the keys of the suite's fid, kid and prdc families.
+SUITE_COLUMNS = ["fid", "kid", "kid_std", "precision", "recall", "density", "coverage"]
 
 
 def test_compare_generators_rows_columns_and_values(real):
@@ -115,28 +55,77 @@ def test_compare_generators_rows_columns_and_values(real):
 
     table = compare_generators(
         {"copy": real, "shifted": shifted}, real, _flatten, classifier=lambda b: np.zeros((len(b), 10)),
-        n=40, nearest_k=3, kid_subsets=3, kid_subset_size=20,
+        n=40, nearest_k=3, n_kid_subsets=3, kid_subset_size=20,
         extra={"shifted": {"s/epoch": 1.5, "parameters": 7}},
     )
     assert calls == [40]
     assert list(table.index) == ["copy", "shifted"]
-    assert list(table.columns) == [*METRIC_COLUMNS, "classifier score", "s/epoch", "parameters"]
-    assert table.loc["copy", "FID"] == pytest.approx(0.0, abs=1e-8)
+    assert list(table.columns) == [*SUITE_COLUMNS, "classifier_score", "s/epoch", "parameters"]
+    assert table.loc["copy", FID] == pytest.approx(0.0, abs=1e-8)
     # a constant shift of 0.5 in all 16 features: FID = 16 * 0.25 = 4
-    assert table.loc["shifted", "FID"] == pytest.approx(4.0, rel=1e-6)
-    assert table.loc["copy", "precision"] == 1.0
+    assert table.loc["shifted", FID] == pytest.approx(4.0, rel=1e-6)
+    # every generated point is the centre of a real ball of positive radius (strict <): all 1
+    assert table.loc["copy", ["precision", "recall", "coverage"]].tolist() == [1.0, 1.0, 1.0]
+    assert table.loc["shifted", KID] > 0
     # identical predictions for every image: p(y|x) = p(y), score exp(0) = 1
-    assert table.loc["copy", "classifier score"] == pytest.approx(1.0)
+    assert table.loc["copy", CLASSIFIER_SCORE] == pytest.approx(1.0)
     assert table.loc["shifted", "s/epoch"] == 1.5
     assert math.isnan(table.loc["copy", "s/epoch"])
 
 
+def test_compare_generators_matches_the_individual_metrics():
+    rng = np.random.default_rng(3)
+    # float32 images, as compare_generators passes them to the extractor
+    real_images = rng.uniform(0.0, 0.8, size=(70, 3, 3, 1)).astype(np.float32)
+    fake_images = rng.uniform(0.1, 0.9, size=(80, 3, 3, 1)).astype(np.float32)
+    weights = rng.normal(size=(9, 4))
+
+    def classifier(batch):
+        return _flatten(batch) @ weights
+
+    table = compare_generators({"g": fake_images}, real_images, _flatten, classifier, nearest_k=4, n_kid_subsets=7,
+                               kid_subset_size=25, seed=5)
+    row = table.loc["g"]
+    a, b = _flatten(real_images), _flatten(fake_images)
+    assert row[FID] == pytest.approx(metrics.fid_from_features(a, b), rel=1e-12)
+    kid = metrics.kid(a, b, n_subsets=7, subset_size=25, seed=5)
+    assert row[KID] == pytest.approx(kid.mean, rel=1e-12) and row[KID_STD] == pytest.approx(kid.std, rel=1e-12)
+    ref = metrics.prdc(a, b, nearest_k=4)
+    for key in ("precision", "recall", "density", "coverage"):
+        assert row[key] == pytest.approx(getattr(ref, key))
+    logits = b @ weights
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    assert row[CLASSIFIER_SCORE] == pytest.approx(metrics.inception_score(probs, n_splits=1).mean, rel=1e-6)
+
+
+def test_compare_generators_kid_on_full_sets_is_one_mmd():
+    rng = np.random.default_rng(4)
+    a, b = (rng.uniform(lo, lo + 0.5, size=(30, 2, 2, 1)).astype(np.float32) for lo in (0.0, 0.2))
+    table = compare_generators({"g": b}, a, _flatten, nearest_k=3, n_kid_subsets=6, kid_subset_size=100)
+    # N = M <= subset size: every subset is both full sets, so KID is one unbiased MMD² and its std 0
+    assert table.loc["g", KID] == pytest.approx(metrics.mmd2_unbiased(_flatten(a), _flatten(b)), rel=1e-9)
+    assert table.loc["g", KID_STD] == 0.0
+
+
+def test_compare_generators_defaults_are_the_suites():
+    config = SuiteConfig()
+    rng = np.random.default_rng(5)
+    n = config.kid_subset_size + 10  # more rows than a KID subset, so the number of subsets matters
+    a, b = (rng.uniform(lo, lo + 0.8, size=(n, 2, 2, 1)).astype(np.float32) for lo in (0.0, 0.1))
+    row = compare_generators({"g": b}, a, _flatten).loc["g"]
+    fa, fb = _flatten(a), _flatten(b)
+    kid = metrics.kid(fa, fb, n_subsets=config.n_kid_subsets, subset_size=config.kid_subset_size, seed=config.seed)
+    assert row[KID] == pytest.approx(kid.mean, rel=1e-12) and row[KID_STD] == pytest.approx(kid.std, rel=1e-12)
+    assert row[RECALL] == pytest.approx(metrics.prdc(fa, fb, nearest_k=config.nearest_k).recall)
+
+
 def test_compare_generators_uses_first_n_rows_and_all_rows_without_n(real):
-    t_n = compare_generators({"a": real}, real[:20], _flatten, n=20, nearest_k=3, kid_subsets=2, kid_subset_size=10)
-    assert t_n.loc["a", "FID"] == pytest.approx(0.0, abs=1e-8)  # real[:20] vs real[:20]
-    t_all = compare_generators({"a": real[:25]}, real[:25], _flatten, nearest_k=3, kid_subsets=2,
+    t_n = compare_generators({"a": real}, real[:20], _flatten, n=20, nearest_k=3, n_kid_subsets=2, kid_subset_size=10)
+    assert t_n.loc["a", FID] == pytest.approx(0.0, abs=1e-8)  # real[:20] vs real[:20]
+    t_all = compare_generators({"a": real[:25]}, real[:25], _flatten, nearest_k=3, n_kid_subsets=2,
                                kid_subset_size=10)
-    assert t_all.loc["a", "FID"] == pytest.approx(0.0, abs=1e-8)
+    assert t_all.loc["a", FID] == pytest.approx(0.0, abs=1e-8)
 
 
 _REAL = np.random.default_rng(0).uniform(0.0, 0.5, size=(40, 4, 4, 1)).astype(np.float32)
@@ -160,12 +149,19 @@ _REAL = np.random.default_rng(0).uniform(0.0, 0.5, size=(40, 4, 4, 1)).astype(np
         ({"a": _REAL}, _REAL, _flatten, dict(seed=-2), ValueError, "seed"),
         ({"a": _REAL}, _REAL, _flatten, dict(extra={"b": {"x": 1}}), ValueError, "extra"),
         ({"a": _REAL}, _REAL, _flatten, dict(extra={"a": 1.0}), TypeError, "extra"),
+        ({"a": _REAL}, _REAL, _flatten, dict(nearest_k=0), ValueError, "nearest_k"),
+        ({"a": _REAL}, _REAL, _flatten, dict(nearest_k=40), ValueError, "nearest_k"),
+        ({"a": _REAL}, _REAL, _flatten, dict(kid_subset_size=1), ValueError, "kid_subset_size"),
+        ({"a": _REAL}, _REAL, _flatten, dict(n_kid_subsets=2.5), TypeError, "n_kid_subsets"),
+        ({"a": _REAL}, _REAL, _flatten, dict(seed=1.5), TypeError, "seed"),
+        ({"a": _REAL}, _REAL, lambda b: np.full((len(b), 2), np.nan), {}, ValueError, "extractor: expected finite"),
     ],
 )
 def test_compare_generators_bad_input(generators, real_images, extractor, kwargs, exc, match):
+    options = dict(nearest_k=3, n_kid_subsets=2, kid_subset_size=10)
+    options.update(kwargs)
     with pytest.raises(exc, match=match):
-        compare_generators(generators, real_images, extractor, nearest_k=3, kid_subsets=2, kid_subset_size=10,
-                           **kwargs)
+        compare_generators(generators, real_images, extractor, **options)
 
 
 # ---------------------------------------------------------------------------- metrics_over_training
@@ -174,11 +170,11 @@ def test_compare_generators_bad_input(generators, real_images, extractor, kwargs
 def test_metrics_over_training_aligns_history_with_epochs(real):
     snaps = {2: real + 0.5, 0: real}
     history = {"g_loss": [1.0, 2.0, 3.0], "d_loss": [0.5, 0.25, 0.125]}
-    table = metrics_over_training(snaps, real, _flatten, history, nearest_k=3, kid_subsets=2, kid_subset_size=10)
+    table = metrics_over_training(snaps, real, _flatten, history, nearest_k=3, n_kid_subsets=2, kid_subset_size=10)
     assert list(table.index) == [0, 2] and table.index.name == "epoch"
-    assert list(table.columns) == [*METRIC_COLUMNS, "g_loss", "d_loss"]
-    assert table.loc[0, "FID"] == pytest.approx(0.0, abs=1e-8)
-    assert table.loc[2, "FID"] == pytest.approx(4.0, rel=1e-6)
+    assert list(table.columns) == [*SUITE_COLUMNS, "g_loss", "d_loss"]
+    assert table.loc[0, FID] == pytest.approx(0.0, abs=1e-8)
+    assert table.loc[2, FID] == pytest.approx(4.0, rel=1e-6)
     assert math.isnan(table.loc[0, "g_loss"])  # no loss before training
     assert table.loc[2, "g_loss"] == 2.0 and table.loc[2, "d_loss"] == 0.25
 
@@ -192,6 +188,7 @@ def test_metrics_over_training_aligns_history_with_epochs(real):
         ([_REAL], None, TypeError, "snapshots"),
         ({}, None, ValueError, "snapshots"),
         ({0: _REAL}, [1.0, 2.0], TypeError, "history"),
+        ({0: _REAL}, {"g_loss": [[1.0]]}, ValueError, "history"),
     ],
 )
 def test_metrics_over_training_bad_input(snapshots, history, exc, match):
@@ -285,7 +282,7 @@ def test_grey_pixel_fraction_bad_input(images, kwargs, exc, match):
 
 def _tables():
     # seed s: model A has FID 10 + s and recall 0.5; the reference has FID 1 and recall 0.9 - s / 10
-    return {s: pd.DataFrame({"FID": [10.0 + s, 1.0], "recall": [0.5, 0.9 - s / 10]}, index=["A", "real"])
+    return {s: pd.DataFrame({"fid": [10.0 + s, 1.0], "recall": [0.5, 0.9 - s / 10]}, index=["A", "real"])
             for s in (2, 0, 1)}
 
 
@@ -293,38 +290,41 @@ def test_stack_runs_has_one_row_per_model_and_seed():
     runs = stack_runs(_tables())
     assert list(runs.index.names) == ["model", "seed"]
     assert list(runs.index) == [("A", 0), ("A", 1), ("A", 2), ("real", 0), ("real", 1), ("real", 2)]
-    assert list(runs.columns) == ["FID", "recall"]
-    assert runs.loc[("A", 2), "FID"] == 12.0 and runs.loc[("real", 1), "recall"] == pytest.approx(0.8)
+    assert list(runs.columns) == ["fid", "recall"]
+    assert runs.loc[("A", 2), "fid"] == 12.0 and runs.loc[("real", 1), "recall"] == pytest.approx(0.8)
 
 
 def test_spread_by_hand():
     summary = spread(stack_runs(_tables()))
     assert list(summary.index) == ["A", "real"]
     # FID of A: 10, 11, 12 -> mean 11, sample standard deviation 1, min 10, max 12
-    assert summary.loc["A", ("FID", "mean")] == 11.0 and summary.loc["A", ("FID", "sd")] == pytest.approx(1.0)
-    assert summary.loc["A", ("FID", "min")] == 10.0 and summary.loc["A", ("FID", "max")] == 12.0
+    assert summary.loc["A", ("fid", "mean")] == 11.0 and summary.loc["A", ("fid", "sd")] == pytest.approx(1.0)
+    assert summary.loc["A", ("fid", "min")] == 10.0 and summary.loc["A", ("fid", "max")] == 12.0
     assert summary.loc["A", ("recall", "sd")] == 0.0
     assert summary.loc["real", ("recall", "mean")] == pytest.approx(0.8)
     assert summary.loc["real", ("recall", "sd")] == pytest.approx(0.1)
-    only_fid = spread(stack_runs(_tables()), "FID")
-    assert list(dict.fromkeys(only_fid.columns.get_level_values("metric"))) == ["FID"]
+    only_fid = spread(stack_runs(_tables()), "fid")
+    assert list(dict.fromkeys(only_fid.columns.get_level_values("metric"))) == ["fid"]
     single = spread(stack_runs({0: _tables()[0]}))
-    assert math.isnan(single.loc["A", ("FID", "sd")])  # one run has no spread
+    assert math.isnan(single.loc["A", ("fid", "sd")])  # one run has no spread
 
 
 def test_spread_table_cells():
     table = spread_table(stack_runs(_tables()), precision=2)
+    assert list(table.columns) == ["FID", "recall"]  # the suite's labels of the keys "fid" and "recall"
     assert table.loc["A", "FID"] == "11.00 ± 1.00"
     assert table.loc["real", "recall"] == "0.80 ± 0.10"
     assert spread_table(stack_runs({0: _tables()[0]}), precision=1).loc["A", "FID"] == "10.0"
+    other = stack_runs({0: pd.DataFrame({"grey pixels": [0.25]}, index=["A"])})
+    assert list(spread_table(other).columns) == ["grey pixels"]  # not a suite key: its own name
 
 
 def test_plot_runs_draws_every_run():
     import matplotlib.pyplot as plt
 
-    fig = plot_runs(stack_runs(_tables()), ["FID", "recall"], reference="real")
+    fig = plot_runs(stack_runs(_tables()), ["fid", "recall"], reference="real")
     axes = fig.axes
-    assert [ax.get_title() for ax in axes] == ["FID", "recall"]
+    assert [ax.get_title() for ax in axes] == ["FID", "recall"]  # labels, not keys
     dots = [line for line in axes[0].lines if line.get_marker() == "o"]
     assert len(dots) == 1 and sorted(dots[0].get_ydata()) == [10.0, 11.0, 12.0]  # model A; the reference is a line
     assert [t.get_text() for t in axes[0].get_xticklabels()] == ["A"]
@@ -338,13 +338,13 @@ def test_plot_runs_draws_every_run():
         (lambda: stack_runs({}), ValueError, "tables"),
         (lambda: stack_runs({-1: _tables()[0]}), ValueError, "tables key"),
         (lambda: stack_runs({0: "table"}), TypeError, r"tables\[0\]"),
-        (lambda: stack_runs({0: _tables()[0], 1: _tables()[1][["FID"]]}), ValueError, r"tables\[1\]"),
+        (lambda: stack_runs({0: _tables()[0], 1: _tables()[1][["fid"]]}), ValueError, r"tables\[1\]"),
         (lambda: spread(_tables()[0]), TypeError, "runs"),
         (lambda: spread(stack_runs(_tables()), ["IS"]), ValueError, "columns"),
         (lambda: spread(stack_runs(_tables()), []), ValueError, "columns"),
         (lambda: spread_table(stack_runs(_tables()), precision=-1), ValueError, "precision"),
-        (lambda: plot_runs(stack_runs(_tables()), ["FID"], reference="B"), ValueError, "reference"),
-        (lambda: plot_runs(stack_runs(_tables()), ["FID"], ncols=0), ValueError, "ncols"),
+        (lambda: plot_runs(stack_runs(_tables()), ["fid"], reference="B"), ValueError, "reference"),
+        (lambda: plot_runs(stack_runs(_tables()), ["fid"], ncols=0), ValueError, "ncols"),
     ],
 )
 def test_seed_helpers_bad_input(call, exc, match):
@@ -435,9 +435,10 @@ def test_dcgan_style_mlp_discriminator_bad_input(kwargs, exc, match):
 
 
 def test_module_exports():
+    # the metrics come from the one suite (ganlib.metrics.metric_suite): no second metric function or column list
     assert set(comparison.__all__) == {
-        "METRIC_COLUMNS", "sample_metrics", "compare_generators", "metrics_over_training", "EpochTimer",
-        "seconds_per_epoch", "grey_pixel_fraction", "mlp_discriminator_dcgan_style", "train_gan_of",
-        "stack_runs", "spread", "spread_table", "plot_runs",
+        "compare_generators", "metrics_over_training", "EpochTimer", "seconds_per_epoch", "grey_pixel_fraction",
+        "mlp_discriminator_dcgan_style", "train_gan_of", "stack_runs", "spread", "spread_table", "plot_runs",
     }
+    assert not hasattr(comparison, "sample_metrics") and not hasattr(comparison, "METRIC_COLUMNS")
     assert not [name for name in vars(comparison) if name.startswith("_check_")]  # checks live in ganlib.validation

@@ -17,11 +17,23 @@ def test_exercise_1_kl_by_hand():
     assert ch07.check_exercise_1("a lot") is False
 
 
+def test_exercise_2_choices_are_the_suites_labels():
+    from ganlib.metrics.suite import METRIC_LABELS
+
+    # the sample-quality metrics of the suite, under the labels its tables show, then the other choices
+    quality = [METRIC_LABELS[key] for key in ("fid", "kid", "precision", "recall", "density", "coverage",
+                                              "classifier_score")]
+    assert list(ch07.METRIC_CHOICES[:7]) == quality
+    assert ch07.METRIC_CHOICES[7:] == ("CAS", "C2ST", "memorization test", "losses")
+
+
 def test_exercise_2_metric_choice():
     right = {key: metric for key, (_, metric) in ch07.SCENARIOS.items()}
     assert all(metric in ch07.METRIC_CHOICES for metric in right.values())
     assert ch07.check_exercise_2(right) is True
     assert ch07.check_exercise_2({k: v.upper() for k, v in right.items()}) is True  # case-insensitive
+    assert ch07.check_exercise_2({**right, "c": " kid "}) is True  # the suite's key of "KID"
+    assert ch07.check_exercise_2({**right, "c": "kid_std"}) is False  # another key: KID's spread over subsets
     assert ch07.check_exercise_2({**right, "a": "losses"}) is False
     assert ch07.check_exercise_2({"a": "precision"}) is False
     assert ch07.check_exercise_2(["precision"]) is False

@@ -3,17 +3,20 @@
 Chapter 7 answers "GAN or VAE?", "which architecture?" and "how do I evaluate a GAN?" with
 measurements instead of opinions. The logic behind those measurements lives here:
 
-* :func:`sample_metrics` — every sample-based metric of :mod:`ganlib.metrics` for one pair of
-  feature sets (FID, KID, precision, recall, density, coverage);
 * :func:`compare_generators` — one table row per model: generate ``n`` images, extract features
-  with the same network, compute :func:`sample_metrics` (and the classifier score), and append
-  any measured extras (seconds per epoch, parameter counts);
+  with the same network, compute :func:`ganlib.metrics.metric_suite` (FID, KID, precision,
+  recall, density, coverage and, with a classifier, the classifier score; columns named by the
+  suite's keys, :data:`ganlib.metrics.METRIC_KEYS`), and append any measured extras (seconds per
+  epoch, parameter counts);
 * :func:`metrics_over_training` — the same metrics for snapshots taken during training, next to
   the training losses at those epochs (to see whether the losses track quality);
 * :func:`grey_pixel_fraction` — a direct blur measure: MNIST digits are almost black and
   white, so a high share of grey pixels means blurry samples;
 * :class:`EpochTimer` and :func:`seconds_per_epoch` — wall-clock time per training epoch,
-  measured after a warm-up epoch (the first epoch also traces and compiles the graph).
+  measured after a warm-up epoch (the first epoch also traces and compiles the graph);
+* :func:`stack_runs`, :func:`spread`, :func:`spread_table`, :func:`plot_runs` — the same table
+  over several training seeds, summarised and drawn (tables and panels show the readable labels
+  of :data:`ganlib.metrics.suite.METRIC_LABELS`, e.g. "FID" for the key ``"fid"``).
 
 Images follow ganlib's convention (``float32`` ``(N, 28, 28, 1)`` in ``[0, 1]``); metrics are
 computed on features of a fixed extractor (e.g. :func:`ganlib.models.feature_extractor` of
@@ -32,8 +35,6 @@ import keras
 from ..validation import as_array, check_callable, check_mapping, check_positive_int, check_seed
 
 __all__ = [
-    "METRIC_COLUMNS",
-    "sample_metrics",
     "compare_generators",
     "metrics_over_training",
     "EpochTimer",
@@ -47,54 +48,19 @@ __all__ = [
     "plot_runs",
 ]
 
-#: Column names of :func:`sample_metrics` results, in table order.
-METRIC_COLUMNS = ("FID", "KID", "precision", "recall", "density", "coverage")
+#: The metric families of :func:`ganlib.metrics.metric_suite` that :func:`compare_generators`
+#: computes for every model (plus ``"classifier_score"`` when a classifier is given).
+_SUITE_FAMILIES = ("fid", "kid", "prdc")
 
 
-def sample_metrics(real_features, fake_features, *, nearest_k: int = 5, kid_subsets: int = 50,
-                   kid_subset_size: int = 1000, seed: int = 0) -> dict:
-    """FID, KID, precision, recall, density and coverage of one generated feature set.
+def _suite_config(classifier, nearest_k, n_kid_subsets, kid_subset_size, seed):
+    """The :class:`ganlib.metrics.SuiteConfig` of one table: the suite's defaults, except what is given."""
+    from ..metrics import SuiteConfig
 
-    * ``FID = ‖μ_r − μ_g‖² + tr(Σ_r + Σ_g − 2 (Σ_r Σ_g)^{1/2})`` (:func:`ganlib.metrics.fid_from_features`);
-    * ``KID`` = mean over ``kid_subsets`` random subsets of the unbiased MMD² with the cubic
-      kernel ``(aᵀb/d + 1)³`` (:func:`ganlib.metrics.kid`); when ``N = M <= kid_subset_size``
-      every subset is the whole of both sets, so it is computed once;
-    * precision, recall, density, coverage with k-NN balls of ``nearest_k`` neighbours
-      (:func:`ganlib.metrics.prdc`).
-
-    Args:
-      real_features: ``(N, d)`` features of real images, finite, ``N > nearest_k``.
-      fake_features: ``(M, d)`` features of generated images, ``M > nearest_k``.
-      nearest_k: k of the k-NN radii (int >= 1).
-      kid_subsets, kid_subset_size: KID subsets and rows per subset (capped at ``min(N, M)``).
-      seed: seed of the KID subset draws (int >= 0).
-
-    Returns:
-      ``dict`` with the keys of :data:`METRIC_COLUMNS`, Python floats. FID and KID: lower is
-      better (0 for identical distributions, KID can be slightly negative); precision, recall,
-      coverage in [0, 1] and density (≈ 1 for matching distributions): higher is better.
-    """
-    from .. import metrics
-
-    real = as_array(real_features, "real_features", ndim=2, min_samples=2)
-    fake = as_array(fake_features, "fake_features", ndim=2, min_samples=2)
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(
-            f"real_features and fake_features: expected the same feature dimension, got {real.shape[1]} and {fake.shape[1]}"
-        )
-    nearest_k = check_positive_int(nearest_k, "nearest_k")
-    kid_subsets = check_positive_int(kid_subsets, "kid_subsets")
-    kid_subset_size = check_positive_int(kid_subset_size, "kid_subset_size", minimum=2)
-    seed = check_seed(seed)
-    if real.shape[0] == fake.shape[0] and kid_subset_size >= real.shape[0]:
-        # every "subset" would be a permutation of both full sets, and MMD² does not depend on
-        # the order of the rows: one evaluation gives the same mean as any number of them
-        kid_subsets = 1
-    out = {"FID": metrics.fid_from_features(real, fake),
-           "KID": metrics.kid(real, fake, n_subsets=kid_subsets, subset_size=kid_subset_size, seed=seed).mean}
-    pr = metrics.prdc(real, fake, nearest_k=nearest_k)
-    out.update({key: pr[key] for key in ("precision", "recall", "density", "coverage")})
-    return {key: float(out[key]) for key in METRIC_COLUMNS}
+    settings = {"nearest_k": nearest_k, "n_kid_subsets": n_kid_subsets, "kid_subset_size": kid_subset_size,
+                "seed": seed}
+    include = _SUITE_FAMILIES + (("classifier_score",) if classifier is not None else ())
+    return SuiteConfig(include=include, **{k: v for k, v in settings.items() if v is not None})
 
 
 def _samples(source, n, name: str, image_shape) -> np.ndarray:
@@ -119,16 +85,18 @@ def _samples(source, n, name: str, image_shape) -> np.ndarray:
 
 
 def compare_generators(generators, real_images, extractor, classifier=None, *, n: int | None = None,
-                       seed: int = 0, nearest_k: int = 5, kid_subsets: int = 50, kid_subset_size: int = 1000,
-                       extra=None, batch_size: int = 256):
+                       seed: int | None = None, nearest_k: int | None = None, n_kid_subsets: int | None = None,
+                       kid_subset_size: int | None = None, extra=None, batch_size: int = 256):
     """One row per model: sample-quality metrics against the same real images and features.
 
     For each ``name, source`` in ``generators``: ``images = source(n)`` (a callable, e.g.
     ``lambda n: gan.generate(n, seed=1)``) or the first ``n`` rows of an array (e.g. held-out
     real images as a reference row, or stored snapshots); ``f = extractor(images)``; then
-    :func:`sample_metrics` ``(extractor(real_images), f)`` and, with a ``classifier``, the
-    classifier score ``exp(E_x KL(p(y|x) ‖ p(y)))`` (:func:`ganlib.metrics.classifier_score`,
-    one split). The real features are extracted once.
+    :func:`ganlib.metrics.metric_suite` ``(extractor(real_images), f)`` with the families
+    ``fid``, ``kid`` and ``prdc`` and, with a ``classifier``, ``classifier_score``
+    ``exp(E_x KL(p(y|x) ‖ p(y)))`` of ``fake_probs = softmax(classifier(images))``
+    (:func:`ganlib.metrics.class_probabilities`, one split). The real features are extracted
+    once. Settings left at ``None`` are the suite's defaults (:class:`ganlib.metrics.SuiteConfig`).
 
     Args:
       generators: ``dict`` name -> callable ``n -> images (n, *image_shape)`` or array of images
@@ -137,20 +105,23 @@ def compare_generators(generators, real_images, extractor, classifier=None, *, n
         images as generated ones: FID's bias depends on the sample sizes).
       extractor: ``keras.Model`` or callable ``(B, *image_shape) -> (B, d)`` features.
       classifier: optional logits classifier ``(B, *image_shape) -> (B, C)``; adds the
-        ``"classifier score"`` column (in [1, C]).
+        ``"classifier_score"`` column (in [1, C]).
       n: images per model (int >= 2); ``None`` uses every row of array sources (callables then
         need ``n``).
       seed: seed of the KID subsets (int >= 0).
-      nearest_k, kid_subsets, kid_subset_size: see :func:`sample_metrics`.
+      nearest_k, n_kid_subsets, kid_subset_size: k of the PRDC k-NN radii; KID subsets and rows
+        per subset (see :func:`ganlib.metrics.metric_suite`; when ``N = M <= kid_subset_size``
+        :func:`ganlib.metrics.kid` computes the estimate once and ``kid_std`` is 0).
       extra: optional ``dict`` name -> ``dict`` column -> value appended as further columns
         (e.g. ``{"DCGAN": {"s/epoch": 12.3, "parameters": 2_300_000}}``); names must be keys
         of ``generators``; missing cells are NaN.
       batch_size: images per extractor/classifier call.
 
     Returns:
-      ``pandas.DataFrame`` indexed by model name with columns :data:`METRIC_COLUMNS`, then
-      ``"classifier score"`` (if a classifier is given), then the ``extra`` columns (first-seen
-      order). Values are unrounded floats.
+      ``pandas.DataFrame`` indexed by model name with the suite's keys as columns, in the order
+      of :data:`ganlib.metrics.METRIC_KEYS` (``fid``, ``kid``, ``kid_std``, ``precision``,
+      ``recall``, ``density``, ``coverage``, then ``classifier_score`` if a classifier is given),
+      then the ``extra`` columns (first-seen order). Values are unrounded floats.
     """
     import pandas as pd
 
@@ -166,8 +137,7 @@ def compare_generators(generators, real_images, extractor, classifier=None, *, n
         check_callable(classifier, "classifier")
     if n is not None:
         n = check_positive_int(n, "n", minimum=2)
-    seed = check_seed(seed)
-    nearest_k = check_positive_int(nearest_k, "nearest_k")
+    config = _suite_config(classifier, nearest_k, n_kid_subsets, kid_subset_size, seed)
     batch_size = check_positive_int(batch_size, "batch_size")
     if extra is not None:
         if not isinstance(extra, Mapping):
@@ -187,12 +157,9 @@ def compare_generators(generators, real_images, extractor, classifier=None, *, n
     for key, source in generators.items():
         images = _samples(source, n, f"generators[{key!r}]", real.shape[1:])
         fake_features = metrics.extract_features(images, extractor, batch_size=batch_size)
-        row = sample_metrics(real_features, fake_features, nearest_k=nearest_k, kid_subsets=kid_subsets,
-                             kid_subset_size=kid_subset_size, seed=seed)
-        if classifier is not None:
-            row["classifier score"] = metrics.classifier_score(images, classifier, n_splits=1,
-                                                               batch_size=batch_size).mean
-        rows[key] = row
+        fake_probs = (None if classifier is None
+                      else metrics.class_probabilities(images, classifier, batch_size=batch_size))
+        rows[key] = metrics.metric_suite(real_features, fake_features, fake_probs=fake_probs, config=config)
     table = pd.DataFrame.from_dict(rows, orient="index")
     if extra:
         columns = list(dict.fromkeys(c for r in extra.values() for c in r))
@@ -202,14 +169,14 @@ def compare_generators(generators, real_images, extractor, classifier=None, *, n
     return table
 
 
-def metrics_over_training(snapshots, real_images, extractor, history=None, *, nearest_k: int = 5,
-                          kid_subsets: int = 50, kid_subset_size: int = 1000, seed: int = 0,
-                          batch_size: int = 256):
+def metrics_over_training(snapshots, real_images, extractor, history=None, *, nearest_k: int | None = None,
+                          n_kid_subsets: int | None = None, kid_subset_size: int | None = None,
+                          seed: int | None = None, batch_size: int = 256):
     """Sample-quality metrics of training snapshots next to the training logs at the same epochs.
 
     ``snapshots[e]`` holds images generated from fixed noise after ``e`` completed epochs
     (``e = 0``: before training), as kept by :class:`ganlib.callbacks.SampleGrid` and
-    :func:`ganlib.book.zoo.trained_gan`. Row ``e`` holds :func:`sample_metrics` of those images
+    :func:`ganlib.book.zoo.trained_gan`. Row ``e`` holds :func:`compare_generators`' metrics of those images
     against ``real_images`` and, if ``history`` is given, ``history[key][e - 1]`` for every
     logged key (the mean of epoch ``e``; NaN for ``e = 0`` or an epoch not in the logs).
 
@@ -219,11 +186,11 @@ def metrics_over_training(snapshots, real_images, extractor, history=None, *, ne
       extractor: feature extractor (see :func:`compare_generators`).
       history: optional ``dict`` key -> per-epoch list (``TrainedGAN.history``) or a Keras
         ``History``.
-      nearest_k, kid_subsets, kid_subset_size, seed, batch_size: see :func:`compare_generators`.
+      nearest_k, n_kid_subsets, kid_subset_size, seed, batch_size: see :func:`compare_generators`.
 
     Returns:
-      ``pandas.DataFrame`` indexed by ``epoch`` (sorted) with columns :data:`METRIC_COLUMNS`,
-      then one column per ``history`` key.
+      ``pandas.DataFrame`` indexed by ``epoch`` (sorted) with the suite's keys as columns (as
+      :func:`compare_generators` without a classifier), then one column per ``history`` key.
     """
     snapshots = check_mapping(snapshots, "snapshots", what="images", string_keys=False)
     for epoch in snapshots:
@@ -237,7 +204,8 @@ def metrics_over_training(snapshots, real_images, extractor, history=None, *, ne
                             f"got {type(history).__name__}")
     ordered = {str(int(e)): snapshots[e] for e in sorted(snapshots)}  # model names are strings
     table = compare_generators(ordered, real_images, extractor, n=None, seed=seed, nearest_k=nearest_k,
-                               kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, batch_size=batch_size)
+                               n_kid_subsets=n_kid_subsets, kid_subset_size=kid_subset_size,
+                               batch_size=batch_size)
     table.index = table.index.astype(int)
     table.index.name = "epoch"
     if history is not None:
@@ -495,19 +463,25 @@ def spread(runs, columns=None):
 def spread_table(runs, columns=None, *, precision: int = 3):
     """The :func:`spread` of each metric as one readable cell: ``"mean ± sd"``.
 
+    A table for reading: each column is headed by the metric's label
+    (:data:`ganlib.metrics.suite.METRIC_LABELS`, e.g. "FID" for ``"fid"``; other columns keep
+    their names).
+
     Returns:
       ``pandas.DataFrame`` of strings indexed by model, one column per metric, e.g.
       ``"21.4 ± 3.1"`` (``"21.4"`` alone for a single run).
     """
     import pandas as pd
 
+    from ..metrics.suite import METRIC_LABELS
+
     precision = check_positive_int(precision, "precision", minimum=0)
     summary = spread(runs, columns)
     cells = {}
     for col in dict.fromkeys(summary.columns.get_level_values("metric")):
         mean, sd = summary[(col, "mean")], summary[(col, "sd")]
-        cells[col] = [f"{m:.{precision}f}" + ("" if np.isnan(s) else f" ± {s:.{precision}f}")
-                      for m, s in zip(mean, sd)]
+        cells[METRIC_LABELS.get(col, col)] = [f"{m:.{precision}f}" + ("" if np.isnan(s) else f" ± {s:.{precision}f}")
+                                              for m, s in zip(mean, sd)]
     return pd.DataFrame(cells, index=summary.index)
 
 
@@ -516,7 +490,8 @@ def plot_runs(runs, columns, *, reference: str | None = None, ncols: int | None 
 
     Args:
       runs: a table from :func:`stack_runs`.
-      columns: metrics to plot (one panel each).
+      columns: metrics to plot (one panel each, titled by its label in
+        :data:`ganlib.metrics.suite.METRIC_LABELS`, or by the column's name).
       reference: optional model name drawn as a dashed horizontal line at its mean (e.g. real
         images scored like a model) instead of as dots.
       ncols: panels per row (default: all in one row).
@@ -525,6 +500,8 @@ def plot_runs(runs, columns, *, reference: str | None = None, ncols: int | None 
       A ``matplotlib.figure.Figure``.
     """
     import matplotlib.pyplot as plt
+
+    from ..metrics.suite import METRIC_LABELS
 
     runs = _runs_table(runs)
     columns = _metric_columns(runs, columns)
@@ -545,7 +522,7 @@ def plot_runs(runs, columns, *, reference: str | None = None, ncols: int | None 
             ax.axhline(runs.loc[reference, col].mean(), color="grey", ls="--", lw=1, label=reference)
         ax.set_xticks(range(len(shown)), shown, rotation=30, ha="right")
         ax.set_xlim(-0.6, len(shown) - 0.4)
-        ax.set_title(col)
+        ax.set_title(METRIC_LABELS.get(col, col))
     for ax in list(axes.flat)[len(columns):]:
         ax.axis("off")
     if reference is not None:  # one legend for all panels, outside them, so it hides no dot

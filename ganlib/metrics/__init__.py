@@ -82,6 +82,7 @@ from .suite import (
     KID_STD,
     MEMORIZATION_Z,
     METRIC_DIRECTIONS,
+    METRIC_LABELS,
     METRIC_FAMILIES,
     METRIC_KEYS,
     PRECISION,
@@ -114,7 +115,7 @@ __all__ = [
     # uncertainty
     "bootstrap_ci",
     # the suite
-    "metric_suite", "SuiteConfig", "METRIC_KEYS", "METRIC_FAMILIES", "METRIC_DIRECTIONS",
+    "metric_suite", "SuiteConfig", "METRIC_KEYS", "METRIC_FAMILIES", "METRIC_DIRECTIONS", "METRIC_LABELS",
     "FID", "KID", "KID_STD", "PRECISION", "RECALL", "DENSITY", "COVERAGE", "CLASSIFIER_SCORE",
     "C2ST_ACCURACY", "C2ST_P_VALUE", "MEMORIZATION_Z", "COPY_FRACTION",
 ]

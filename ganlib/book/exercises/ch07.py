@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from ...metrics.suite import (CLASSIFIER_SCORE, COVERAGE, DENSITY, FID, KID, METRIC_LABELS, PRECISION,
+                              RECALL)
 from . import close_to, report
 
 __all__ = [
@@ -29,9 +31,13 @@ __all__ = [
 EXERCISE_1_MEAN = (0.5, -1.0, 0.0)
 EXERCISE_1_LOG_VAR = (0.0, -1.0, 1.0)
 
-#: Exercise 2: the metrics a student may pick from.
-METRIC_CHOICES = ("FID", "KID", "precision", "recall", "density", "coverage", "classifier score",
-                  "CAS", "C2ST", "memorization test", "losses")
+#: Exercise 2: the metrics a student may pick from: the sample-quality metrics of
+#: :func:`ganlib.metrics.metric_suite` under their labels (:data:`ganlib.metrics.suite.METRIC_LABELS`;
+#: the suite's key, e.g. ``"kid"`` for "KID", is accepted too), then the tests and methods the
+#: suite does not report as one number, and the losses.
+METRIC_CHOICES = tuple(
+    METRIC_LABELS[key] for key in (FID, KID, PRECISION, RECALL, DENSITY, COVERAGE, CLASSIFIER_SCORE)
+) + ("CAS", "C2ST", "memorization test", "losses")
 
 #: Exercise 2: scenario -> (the question, the metric that answers it best).
 SCENARIOS = {
@@ -59,14 +65,20 @@ def check_exercise_1(answer) -> bool:
                   "sum -1/2 (1 + log_var - mu^2 - exp(log_var)) over the three latent dimensions.")
 
 
+def _metric_name(choice) -> str:
+    """A metric's label in lower case, for a label or a key of the metric suite (``"KID"``, ``"kid"``)."""
+    name = str(choice).strip()
+    return METRIC_LABELS.get(name.lower(), name).lower()
+
+
 def check_exercise_2(answer) -> bool:
-    """``answer``: dict scenario letter -> metric name from :data:`METRIC_CHOICES`."""
+    """``answer``: dict scenario letter -> metric name from :data:`METRIC_CHOICES` (case-insensitive;
+    a suite key such as ``"classifier_score"`` counts as its label)."""
     if answer is None:
         return report(None, "Exercise 2")
     if not isinstance(answer, dict):
         return report(False, "Exercise 2", "answer with a dict such as {'a': 'precision', 'b': ...}.")
-    wrong = [key for key, (_, metric) in SCENARIOS.items()
-             if str(answer.get(key, "")).strip().lower() != metric.lower()]
+    wrong = [key for key, (_, metric) in SCENARIOS.items() if _metric_name(answer.get(key, "")) != metric.lower()]
     hint = ""
     if wrong:
         hint = f"look again at scenario(s) {', '.join(wrong)} and the decision table of this chapter."
