@@ -232,9 +232,18 @@ def test_epoch_timer_bad_input(call, exc, match):
 def test_seconds_per_epoch_times_each_epoch_of_a_real_training_run():
     counter = itertools.accumulate(itertools.count(1), initial=0)  # 0, 1, 3, 6, 10, 15, ...
     x = np.random.default_rng(0).standard_normal((64, 2)).astype(np.float32)
-    s = seconds_per_epoch("toy", x, batch_size=32, epochs=3, clock=lambda: float(next(counter)))
+    t = seconds_per_epoch("toy", x, batch_size=32, epochs=3, clock=lambda: float(next(counter)))
     # epochs take 1-0, 6-3, 15-10 fake seconds: the median after the first is (3 + 5) / 2
-    assert s == 4.0
+    assert t.seconds_per_epoch == 4.0
+    assert (t.steps_per_epoch, t.batch_size, t.images_per_epoch) == (2, 32, 64)  # 64 // 32 full batches
+
+
+def test_seconds_per_epoch_counts_the_steps_ganlib_train_runs():
+    # 100 // 16 = 6 full batches; ganlib.train runs whole groups of steps_per_execution = 4 steps: 8 per epoch
+    x = np.random.default_rng(0).standard_normal((100, 2)).astype(np.float32)
+    t = seconds_per_epoch("toy", x, batch_size=16, epochs=2, steps_per_execution=4)
+    assert t.steps_per_epoch == 8 and t.images_per_epoch == 8 * 16
+    assert t.seconds_per_epoch > 0
 
 
 _X16 = np.zeros((16, 2), dtype=np.float32)
@@ -437,7 +446,7 @@ def test_dcgan_style_mlp_discriminator_bad_input(kwargs, exc, match):
 def test_module_exports():
     # the metrics come from the one suite (ganlib.metrics.metric_suite): no second metric function or column list
     assert set(comparison.__all__) == {
-        "compare_generators", "metrics_over_training", "EpochTimer", "seconds_per_epoch", "grey_pixel_fraction",
+        "compare_generators", "metrics_over_training", "EpochTimer", "EpochTiming", "seconds_per_epoch", "grey_pixel_fraction",
         "mlp_discriminator_dcgan_style", "train_gan_of", "stack_runs", "spread", "spread_table", "plot_runs",
     }
     assert not hasattr(comparison, "sample_metrics") and not hasattr(comparison, "METRIC_COLUMNS")

@@ -28,8 +28,8 @@ def test_exercise_2_choices_are_the_suites_labels():
 
 
 def test_exercise_2_metric_choice():
-    right = {key: metric for key, (_, metric) in ch07.SCENARIOS.items()}
-    assert all(metric in ch07.METRIC_CHOICES for metric in right.values())
+    right = {key: accepted[0] for key, (_, accepted) in ch07.SCENARIOS.items()}
+    assert all(metric in ch07.METRIC_CHOICES for _, accepted in ch07.SCENARIOS.values() for metric in accepted)
     assert ch07.check_exercise_2(right) is True
     assert ch07.check_exercise_2({k: v.upper() for k, v in right.items()}) is True  # case-insensitive
     assert ch07.check_exercise_2({**right, "c": " kid "}) is True  # the suite's key of "KID"
@@ -40,15 +40,41 @@ def test_exercise_2_metric_choice():
     assert ch07.check_exercise_2(None) is False
 
 
+def test_exercise_2_accepts_the_decision_tables_partner_metrics():
+    # the decision table pairs precision with density (fidelity) and recall with coverage (diversity)
+    right = {key: accepted[0] for key, (_, accepted) in ch07.SCENARIOS.items()}
+    assert ch07.check_exercise_2({**right, "a": "density", "b": "coverage"}) is True
+    assert ch07.check_exercise_2({**right, "a": "recall"}) is False  # diversity, not fidelity
+    assert ch07.check_exercise_2({**right, "b": "precision"}) is False  # fidelity, not diversity
+    assert ch07.check_exercise_2({**right, "a": "coverage", "b": "density"}) is False  # swapped
+
+
+class _Timing:  # what ganlib.book.ch07.seconds_per_epoch returns, without training a GAN
+    def __init__(self, seconds_per_epoch, steps_per_epoch, batch_size):
+        self.seconds_per_epoch, self.steps_per_epoch, self.batch_size = seconds_per_epoch, steps_per_epoch, batch_size
+
+
 def test_exercise_3_throughput_by_hand():
-    # 1000 images, batch 64 -> 15 full batches = 960 images per epoch; 4.8 s -> 200 images/s
-    assert ch07.images_per_second(4.8, 1000, 64) == pytest.approx(200.0)
-    kw = dict(seconds_per_epoch=4.8, n_train=1000, batch_size=64)
-    assert ch07.check_exercise_3((200.0, 300.0), **kw) is True
-    assert ch07.check_exercise_3((1000 / 4.8, 60_000 / (1000 / 4.8)), **kw) is False  # forgot dropped batch
-    assert ch07.check_exercise_3((200.0, 60.0), **kw) is False
-    assert ch07.check_exercise_3(None, **kw) is False
-    assert ch07.check_exercise_3(200.0, **kw) is False
+    # 1000 images, batch 64 -> 15 full batches; with steps_per_execution = 10 ganlib.train runs 20 steps,
+    # 20 * 64 = 1280 images per epoch; 6.4 s -> 200 images/s
+    assert ch07.images_per_second(6.4, 20, 64) == pytest.approx(200.0)
+    timing = _Timing(6.4, 20, 64)
+    assert ch07.check_exercise_3((200.0, 300.0), timing) is True
+    assert ch07.check_exercise_3((15 * 64 / 6.4, 60_000 / (15 * 64 / 6.4)), timing) is False  # used N // B steps
+    assert ch07.check_exercise_3((1000 / 6.4, 60_000 / (1000 / 6.4)), timing) is False  # used N images
+    assert ch07.check_exercise_3((200.0, 60.0), timing) is False
+    assert ch07.check_exercise_3(None, timing) is False
+    assert ch07.check_exercise_3(200.0, timing) is False
+
+
+def test_exercise_3_takes_the_result_of_seconds_per_epoch():
+    from ganlib.book.ch07 import EpochTiming
+
+    timing = EpochTiming(seconds_per_epoch=6.4, steps_per_epoch=20, batch_size=64)
+    assert timing.images_per_epoch == 1280
+    assert ch07.check_exercise_3((200.0, 300.0), timing) is True
+    with pytest.raises(TypeError, match="timing"):
+        ch07.check_exercise_3((200.0, 300.0), {"seconds_per_epoch": 6.4})
 
 
 def test_exercise_4_bits_per_dim_by_hand():
@@ -64,10 +90,10 @@ def test_helpers_bad_input():
         ch07.images_per_second(0.0, 1000, 64)
     with pytest.raises(TypeError, match="seconds_per_epoch"):
         ch07.images_per_second("fast", 1000, 64)
-    with pytest.raises(ValueError, match="n_train"):
+    with pytest.raises(ValueError, match="steps_per_epoch"):
         ch07.images_per_second(1.0, 0, 64)
     with pytest.raises(ValueError, match="batch_size"):
-        ch07.images_per_second(1.0, 10, 64)
+        ch07.images_per_second(1.0, 10, 0)
     with pytest.raises(ValueError, match="negative_elbo_nats"):
         ch07.bits_per_dim(float("nan"))
     with pytest.raises(TypeError, match="negative_elbo_nats"):

@@ -13,7 +13,8 @@ measurements instead of opinions. The logic behind those measurements lives here
 * :func:`grey_pixel_fraction` — a direct blur measure: MNIST digits are almost black and
   white, so a high share of grey pixels means blurry samples;
 * :class:`EpochTimer` and :func:`seconds_per_epoch` — wall-clock time per training epoch,
-  measured after a warm-up epoch (the first epoch also traces and compiles the graph);
+  measured after a warm-up epoch (the first epoch also traces and compiles the graph), with the
+  training steps the epoch actually ran (:class:`EpochTiming`);
 * :func:`stack_runs`, :func:`spread`, :func:`spread_table`, :func:`plot_runs` — the same table
   over several training seeds, summarised and drawn (tables and panels show the readable labels
   of :data:`ganlib.metrics.suite.METRIC_LABELS`, e.g. "FID" for the key ``"fid"``).
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,6 +40,7 @@ __all__ = [
     "compare_generators",
     "metrics_over_training",
     "EpochTimer",
+    "EpochTiming",
     "seconds_per_epoch",
     "grey_pixel_fraction",
     "mlp_discriminator_dcgan_style",
@@ -249,15 +252,40 @@ class EpochTimer(keras.callbacks.Callback):
         return float(np.median(steady))
 
 
+@dataclass(frozen=True)
+class EpochTiming:
+    """What :func:`seconds_per_epoch` measured: time, steps and batch size of one training epoch.
+
+    Attributes:
+      seconds_per_epoch: median wall-clock seconds of the epochs after the first (warm-up) epoch.
+      steps_per_epoch: training steps one epoch actually ran, read from the generator
+        optimizer's step counter. :func:`ganlib.train` rounds the ``N // batch_size`` full
+        batches up to a multiple of the GAN's ``steps_per_execution`` (the extra steps take their
+        batches from the next shuffled pass), so this can exceed ``N // batch_size``.
+      batch_size: images per step.
+    """
+
+    seconds_per_epoch: float
+    steps_per_epoch: int
+    batch_size: int
+
+    @property
+    def images_per_epoch(self) -> int:
+        """Images one epoch trained on: ``steps_per_epoch · batch_size``."""
+        return self.steps_per_epoch * self.batch_size
+
+
 def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2, seed: int = 0,
-                      clock: Callable[[], float] | None = None, **gan_options) -> float:
-    """Measured wall-clock seconds per training epoch of a freshly built GAN.
+                      clock: Callable[[], float] | None = None, **gan_options) -> EpochTiming:
+    """Measured wall-clock seconds per training epoch of a freshly built GAN, and its steps.
 
     Builds ``ganlib.make_gan(architecture, seed=seed, **gan_options)``, trains it on ``x`` for
-    ``epochs`` epochs with :func:`ganlib.train` (``N // batch_size`` steps per epoch, no
-    checkpoint, nothing cached) and returns :attr:`EpochTimer.seconds_per_epoch`: the median
-    epoch time after the first, warm-up epoch (which includes tracing and compilation).
-    Throughput follows as ``images/s = (N // batch_size) · batch_size / seconds``.
+    ``epochs`` epochs with :func:`ganlib.train` (no checkpoint, nothing cached) and returns an
+    :class:`EpochTiming`: :attr:`EpochTimer.seconds_per_epoch`, the median epoch time after the
+    first, warm-up epoch (which includes tracing and compilation), and the steps one epoch
+    actually ran, counted by the generator optimizer. ``ganlib.train`` runs the
+    ``N // batch_size`` full batches rounded up to a multiple of ``steps_per_execution``, so
+    throughput is ``images/s = steps_per_epoch · batch_size / seconds_per_epoch``.
 
     Args:
       architecture: see :data:`ganlib.training.ARCHITECTURES`.
@@ -269,9 +297,9 @@ def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2,
       **gan_options: passed to :func:`ganlib.make_gan` (e.g. ``steps_per_execution``).
 
     Returns:
-      Seconds per epoch (float > 0 with a real clock). This is a measurement of *this* machine.
+      :class:`EpochTiming` (seconds > 0 with a real clock). This is a measurement of *this* machine.
     """
-    from ..training import ARCHITECTURES, make_gan, train
+    from ..training import ARCHITECTURES, make_gan, optimizer_steps, train
     from ..validation import check_choice
 
     check_choice(architecture, "architecture", ARCHITECTURES)
@@ -285,9 +313,11 @@ def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2,
         check_callable(clock, "clock")
     timer = EpochTimer(clock)
     gan = make_gan(architecture, seed=seed, **gan_options)
+    before = int(optimizer_steps(gan.g_optimizer))
     train(gan, x, epochs=epochs, batch_size=batch_size, seed=seed, callbacks=[timer], verbose=0,
           guard_divergence=False)
-    return timer.seconds_per_epoch
+    steps = (int(optimizer_steps(gan.g_optimizer)) - before) // epochs
+    return EpochTiming(timer.seconds_per_epoch, steps, batch_size)
 
 
 def grey_pixel_fraction(images, *, low: float = 0.1, high: float = 0.9) -> float:
@@ -326,7 +356,8 @@ def mlp_discriminator_dcgan_style(hidden_units: int = 256, dropout: float = 0.3,
     ``Flatten -> Dense(hidden_units) -> LeakyReLU(0.3) -> Dropout(dropout) -> Dense(1)`` (a
     logit). It differs from :func:`ganlib.models.mlp_discriminator` (``Dense -> ReLU -> Dense``)
     only in the two choices the DCGAN discriminator makes after each convolution (LeakyReLU with
-    slope 0.3, dropout 0.3), and has the same parameters (``784·h + h + h + 1``, 201,217 for
+    slope 0.3, Keras's default, which the TensorFlow tutorial keeps; the DCGAN paper uses 0.2;
+    and dropout 0.3), and has the same parameters (``784·h + h + h + 1``, 201,217 for
     ``h = 256``). Training an MLP GAN with it separates the effect of these choices from the
     effect of convolutions.
 

@@ -39,13 +39,15 @@ METRIC_CHOICES = tuple(
     METRIC_LABELS[key] for key in (FID, KID, PRECISION, RECALL, DENSITY, COVERAGE, CLASSIFIER_SCORE)
 ) + ("CAS", "C2ST", "memorization test", "losses")
 
-#: Exercise 2: scenario -> (the question, the metric that answers it best).
+#: Exercise 2: scenario -> (the question, the metrics accepted as answers). The first is the best
+#: answer; a second one is the decision table's partner metric that answers the same question
+#: (density for fidelity, coverage for diversity).
 SCENARIOS = {
-    "a": ("Are the generated digits realistic, even if some kinds of digit are missing?", "precision"),
-    "b": ("Does the generator cover the variety of the real digits (no mode dropping)?", "recall"),
-    "c": ("One number to rank five checkpoints, with only 500 samples each (unbiased at small n)?", "KID"),
-    "d": ("Can a classifier trained only on generated, labelled digits classify real digits?", "CAS"),
-    "e": ("Has the generator copied training images?", "memorization test"),
+    "a": ("Are the generated digits realistic, even if some kinds of digit are missing?", ("precision", "density")),
+    "b": ("Does the generator cover the variety of the real digits (no mode dropping)?", ("recall", "coverage")),
+    "c": ("One number to rank five checkpoints, with only 500 samples each (unbiased at small n)?", ("KID",)),
+    "d": ("Can a classifier trained only on generated, labelled digits classify real digits?", ("CAS",)),
+    "e": ("Has the generator copied training images?", ("memorization test",)),
 }
 
 
@@ -78,50 +80,62 @@ def check_exercise_2(answer) -> bool:
         return report(None, "Exercise 2")
     if not isinstance(answer, dict):
         return report(False, "Exercise 2", "answer with a dict such as {'a': 'precision', 'b': ...}.")
-    wrong = [key for key, (_, metric) in SCENARIOS.items() if _metric_name(answer.get(key, "")) != metric.lower()]
+    wrong = [key for key, (_, accepted) in SCENARIOS.items()
+             if _metric_name(answer.get(key, "")) not in {metric.lower() for metric in accepted}]
     hint = ""
     if wrong:
         hint = f"look again at scenario(s) {', '.join(wrong)} and the decision table of this chapter."
     return report(not wrong, "Exercise 2", hint)
 
 
-def images_per_second(seconds_per_epoch: float, n_train: int, batch_size: int) -> float:
-    """Training throughput ``(N // B) · B / seconds_per_epoch`` (the last partial batch is dropped).
+def images_per_second(seconds_per_epoch: float, steps_per_epoch: int, batch_size: int) -> float:
+    """Training throughput ``steps_per_epoch · B / seconds_per_epoch``.
+
+    ``steps_per_epoch`` is the number of steps an epoch actually ran
+    (:attr:`ganlib.book.ch07.EpochTiming.steps_per_epoch`): :func:`ganlib.train` rounds the
+    ``N // B`` full batches up to a multiple of ``steps_per_execution``, so it is not ``N // B``
+    in general.
 
     Args:
       seconds_per_epoch: measured seconds per epoch (> 0).
-      n_train: training images N (int >= 1); batch_size: B (1 <= B <= N).
+      steps_per_epoch: training steps per epoch (int >= 1); batch_size: B (int >= 1).
 
     Returns:
       Images per second as a float.
     """
     from ...validation import check_positive_int
-    from ...data import steps_per_epoch
 
     if isinstance(seconds_per_epoch, bool) or not isinstance(seconds_per_epoch, (int, float, np.integer, np.floating)):
         raise TypeError(f"seconds_per_epoch: expected a number > 0, got {type(seconds_per_epoch).__name__}")
     seconds = float(seconds_per_epoch)
     if not (math.isfinite(seconds) and seconds > 0):
         raise ValueError(f"seconds_per_epoch: expected a finite number > 0, got {seconds_per_epoch!r}")
-    n_train = check_positive_int(n_train, "n_train")
+    steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
     batch_size = check_positive_int(batch_size, "batch_size")
-    if batch_size > n_train:
-        raise ValueError(f"batch_size: expected at most n_train = {n_train}, got {batch_size}")
-    return steps_per_epoch(n_train, batch_size) * batch_size / seconds
+    return steps_per_epoch * batch_size / seconds
 
 
-def check_exercise_3(answer, *, seconds_per_epoch: float, n_train: int, batch_size: int) -> bool:
-    """``answer``: ``(images_per_second, seconds_for_60000_images)`` for the measured DCGAN epoch."""
+def check_exercise_3(answer, timing) -> bool:
+    """``answer``: ``(images_per_second, seconds_for_60000_images)`` for the measured DCGAN epoch.
+
+    ``timing``: what :func:`ganlib.book.ch07.seconds_per_epoch` returned (an object with
+    ``seconds_per_epoch``, ``steps_per_epoch`` and ``batch_size``).
+    """
+    for field in ("seconds_per_epoch", "steps_per_epoch", "batch_size"):
+        if not hasattr(timing, field):
+            raise TypeError(f"timing: expected the result of ganlib.book.ch07.seconds_per_epoch (with "
+                            f"{field}), got {type(timing).__name__}")
     if answer is None:
         return report(None, "Exercise 3")
     try:
         ips, full = (float(v) for v in answer)
     except (TypeError, ValueError):
         return report(False, "Exercise 3", "answer with a pair (images per second, seconds for 60,000 images).")
-    expected = images_per_second(seconds_per_epoch, n_train, batch_size)
+    expected = images_per_second(timing.seconds_per_epoch, timing.steps_per_epoch, timing.batch_size)
     ok = bool(close_to(ips, expected, rtol=1e-2)) and bool(close_to(full, 60_000 / expected, rtol=1e-2))
     return report(ok, "Exercise 3",
-                  "an epoch uses (N // batch_size) * batch_size images; divide by the seconds per epoch.")
+                  "an epoch trains on steps_per_epoch * batch_size images (the steps ganlib.train ran, "
+                  "not N // batch_size); divide by the seconds per epoch.")
 
 
 def bits_per_dim(negative_elbo_nats: float, dims: int = 28 * 28) -> float:
