@@ -41,7 +41,8 @@ def stamp() -> dict:
     """When, and at which commit of the repository, a section is measured: ``{"date": "2026-12-06
     18:30 UTC", "commit": "68dc3a3"}`` (``"68dc3a3+changes"`` if tracked files differ from that
     commit; no ``"commit"`` outside a git checkout)."""
-    info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": machine()["cpu"], "load_average_at_start": os.getloadavg()[0]}
 
     def git(*args):
         return subprocess.run(["git", "-C", str(HERE.parent), *args], capture_output=True, text=True,
@@ -62,7 +63,10 @@ def measured_line(section: dict) -> list[str]:
     if not m:
         return []
     commit = f", commit `{m['commit']}`" if m.get("commit") else ""
-    return [f"Measured {m['date']}{commit}.", ""]
+    cpu = f", on {m['cpu']}" if m.get("cpu") else ""
+    load = (f" (load average {m['load_average_at_start']:.1f} at the start: other work shared the cores)"
+            if m.get("load_average_at_start", 0) >= 1.0 else "")
+    return [f"Measured {m['date']}{commit}{cpu}{load}.", ""]
 
 
 def fmt_s(x: float) -> str:
@@ -188,7 +192,12 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     out_json = BOOK_RESULTS if args.out is None else out_dir / "results.json"
     if out_json.exists() and args.only:  # keep the sections not re-run
-        results = {**json.loads(out_json.read_text()), "machine": results["machine"]}
+        kept = json.loads(out_json.read_text())
+        old_machine = kept.get("machine", {})
+        for name, section in kept.items():  # a kept section keeps saying when and where it was measured
+            if name != "machine" and isinstance(section, dict) and "measured" not in section:
+                section["measured"] = {"date": old_machine.get("date", "unknown"), "cpu": old_machine.get("cpu", "unknown")}
+        results = {**kept, "machine": results["machine"]}
     def save():  # after every section, so a later failure keeps what was measured
         out_json.write_text(json.dumps(results, indent=1, default=float))
         write_markdown(results, out_dir / "RESULTS.md")

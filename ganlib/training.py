@@ -628,7 +628,8 @@ def make_gan(
       :data:`ganlib.optimizers.FUSED_MIN_WEIGHTS` weights gets
       :class:`ganlib.optimizers.FusedAdam` (Adam in one fused kernel per weight tensor; the same
       updates to about 1e-5 relative) when the step is not XLA-compiled and runs on one replica,
-      where it measured faster (1.28x for the MLP GAN, 1.03x for the DCGAN on a 2-core CPU);
+      where it measured faster for the MLP GAN (1.1x-1.3x on a 2-core CPU) and no slower within
+      noise for the DCGAN (see :mod:`ganlib.optimizers`);
       otherwise ``keras.optimizers.Adam``. ``True``/``False`` choose for both players.
 
     Args:
