@@ -8,7 +8,8 @@ A checkpoint is a single file, ``checkpoint.npz`` in the checkpoint folder, hold
   :class:`ganlib.callbacks.SampleGrid`);
 * ``__meta__``: JSON (as bytes) with the format version, the number of epochs done, the loss
   history, the run's fingerprint (what the run depends on: models, loss, optimizers, data, seed,
-  batch size, steps per epoch) and a SHA-256 over every array's key, dtype, shape and bytes.
+  batch size, steps per epoch) and a SHA-256 over every array's key, dtype, shape and bytes and
+  over the rest of the metadata.
 
 Why one file: the state, the epoch it belongs to and the fingerprint cannot disagree, and
 :func:`atomic_write` (temporary file in the same folder, ``fsync``, ``os.replace``) either
@@ -126,6 +127,12 @@ def array_digest(arrays: dict) -> str:
     return h.hexdigest()
 
 
+def _digest(arrays: dict, meta: dict) -> str:
+    """The checksum a checkpoint stores: its arrays and its metadata (without the checksum)."""
+    body = json.dumps({k: v for k, v in meta.items() if k != "digest"}, sort_keys=True)
+    return hashlib.sha256((array_digest(arrays) + body).encode()).hexdigest()
+
+
 # ---------------------------------------------------------------------- the checkpoint file
 def write_checkpoint(path, variables: dict, meta: dict, extras: dict | None = None) -> None:
     """Write one checkpoint file atomically.
@@ -139,7 +146,8 @@ def write_checkpoint(path, variables: dict, meta: dict, extras: dict | None = No
     """
     arrays = {f"var/{k}": np.asarray(v) for k, v in variables.items()}
     arrays.update({f"extra/{k}": np.asarray(v) for k, v in (extras or {}).items()})
-    meta = dict(meta, format=FORMAT_VERSION, digest=array_digest(arrays))
+    meta = dict(meta, format=FORMAT_VERSION)
+    meta["digest"] = _digest(arrays, meta)
     arrays[_META] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
@@ -180,8 +188,8 @@ def read_checkpoint(path, *, remedy: str) -> tuple[dict, dict, dict]:
         raise fail(f"its metadata is damaged ({type(exc).__name__}: {exc})") from exc
     if version != FORMAT_VERSION:
         raise fail(f"format version {version!r}, this ganlib reads version {FORMAT_VERSION}")
-    if array_digest(arrays) != digest:
-        raise fail("its arrays do not match the checksum stored with them (the file was modified or damaged)")
+    if _digest(arrays, meta) != digest:
+        raise fail("its contents do not match the checksum stored with them (the file was modified or damaged)")
     variables = {k[len("var/"):]: v for k, v in arrays.items() if k.startswith("var/")}
     extras = {k[len("extra/"):]: v for k, v in arrays.items() if k.startswith("extra/")}
     return meta, variables, extras
