@@ -28,7 +28,7 @@ import keras
 import numpy as np
 import pytest
 
-from ganlib import callbacks, checkpoint, data
+from ganlib import callbacks, checkpoint, data, models
 from ganlib.book import zoo
 from ganlib.checkpoint import CHECKPOINT_FILE, CheckpointError
 from ganlib.training import GAN, make_gan, train
@@ -48,7 +48,8 @@ def toy_gan(seed=0, loss="nonsaturating"):
 
 
 def state(gan):
-    return {key: var.numpy().copy() for key, var in gan.state_items()}
+    items = gan.state_items() if hasattr(gan, "state_items") else enumerate(gan.state_variables())  # old code
+    return {key: var.numpy().copy() for key, var in items}
 
 
 def same(a, b) -> bool:
@@ -362,7 +363,7 @@ def test_finding1_state_and_epoch_cannot_disagree(tmp_path, reference, monkeypat
     # Fail every os.replace in turn (the old save replaced state.npz, then meta.json): a resume
     # must still end on the uninterrupted run's weights.
     real_replace = os.replace
-    for k in range(1, 4):  # the old save's state/meta/state replaces
+    for k in range(1, 5):  # the old save replaced state.npz, then meta.json: 4 = epoch 2's meta
         calls = []
 
         def failing(src, dst, k=k, calls=calls):
@@ -415,7 +416,11 @@ def test_finding2_a_checkpoint_of_another_run_is_refused_by_field(tmp_path):
 def test_finding2_load_state_matches_by_path_and_is_all_or_nothing(tmp_path):
     gan = toy_gan(seed=1)
     gan.save_state(tmp_path / "s.npz")
-    other = make_gan("toy", hidden_units=9, latent_dim=2, seed=2, fused_adam=False, jit_compile=False)
+    # The same generator, a wider discriminator: the old load_state overwrote the generator
+    # before it met the first mismatched shape.
+    keras.utils.set_random_seed(7)
+    other = GAN(models.toy_generator(latent_dim=2, hidden_units=8), models.toy_discriminator(hidden_units=9))
+    other.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
     before = state(other)
     with pytest.raises(ValueError, match="shape"):
         other.load_state(tmp_path / "s.npz")
