@@ -14,6 +14,8 @@ import time
 import numpy as np
 import keras
 
+from .checkpoint import CHECKPOINT_FILE, CheckpointError, read_checkpoint
+
 from .validation import (
     check_bool,
     check_callable,
@@ -27,6 +29,7 @@ from .validation import (
 
 __all__ = [
     "SampleGrid",
+    "HealthCheck",
     "TrainingCheckpoint",
     "DivergenceGuard",
     "QuietProgress",
@@ -69,6 +72,16 @@ class SampleGrid(keras.callbacks.Callback):
         self.labels = labels
         self.snapshots: dict[int, np.ndarray] = {}
 
+    def checkpoint_arrays(self) -> dict:
+        """The snapshots, for :class:`TrainingCheckpoint` (saved in the same file as the state)."""
+        return {f"snapshot/{epoch}": images for epoch, images in self.snapshots.items()}
+
+    def restore_checkpoint_arrays(self, arrays: dict) -> None:
+        """Take back the snapshots a checkpoint holds (a resumed run keeps every earlier one)."""
+        for key, images in arrays.items():
+            if key.startswith("snapshot/"):
+                self.snapshots[int(key.split("/", 1)[1])] = np.asarray(images)
+
     def _snap(self, epochs_done: int) -> None:
         self.snapshots[epochs_done] = self.model.generate(self.n, seed=self.seed, labels=self.labels)
 
@@ -90,66 +103,125 @@ class SampleGrid(keras.callbacks.Callback):
             self._snap(done)
 
 
+class HealthCheck:
+    """The one test of a healthy epoch, shared by :class:`DivergenceGuard` and
+    :class:`TrainingCheckpoint`: every logged number is finite and each monitored loss (``keys``)
+    has ``|loss| <= max_abs``. Because both callbacks use the same test, a state is saved only
+    if the guard accepted it, and "restored to the last good checkpoint" is always true.
+    """
+
+    def __init__(self, *, keys=("d_loss", "g_loss"), max_abs: float = 1e6):
+        self.keys = tuple(keys)
+        self.max_abs = check_float(max_abs, "max_abs", minimum=0.0, inclusive=False)
+
+    def problem(self, logs) -> tuple[str, float] | None:
+        """``None`` if ``logs`` are healthy, else ``(key, value)`` of the first offending entry."""
+        logs = logs or {}
+        for key, value in logs.items():
+            if not _finite(value):
+                return key, _as_float_or_nan(value)
+        for key in self.keys:
+            if key in logs and abs(_as_float(logs[key])) > self.max_abs:
+                return key, _as_float(logs[key])
+        return None
+
+    def __call__(self, logs) -> bool:
+        return self.problem(logs) is None
+
+
+def _as_float_or_nan(value) -> float:
+    try:
+        return _as_float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 class TrainingCheckpoint(keras.callbacks.Callback):
     """Save the complete training state so that an interrupted run can resume exactly.
 
-    Files in ``directory``: ``state.npz`` (all variables of both models and both optimizers,
-    see :meth:`ganlib.GAN.save_state`) and ``meta.json`` (epochs done and the loss history).
-    Both are written atomically (temporary file + rename), so an interruption while saving
-    leaves the previous checkpoint intact. A state whose losses are NaN/inf is never saved:
-    the checkpoint always holds the last *good* epoch.
+    One file in ``directory``, ``checkpoint.npz`` (format: :mod:`ganlib.checkpoint`): all
+    variables of both models and both optimizers keyed by path, the epochs done, the loss
+    history, the run's ``fingerprint`` (checked by :meth:`restore`) and the arrays of callbacks
+    that keep state across a resume (``extras``: any callback with ``checkpoint_arrays()`` and
+    ``restore_checkpoint_arrays(arrays)``, e.g. :class:`SampleGrid`'s snapshots). The file is
+    replaced atomically, so an interruption while saving leaves the previous checkpoint intact.
+    A state is saved only when ``health`` (default :class:`HealthCheck`, shared with
+    :class:`DivergenceGuard` by :func:`ganlib.train`) accepts the epoch's logs: the checkpoint
+    always holds the last *good* epoch.
     """
 
-    def __init__(self, directory, *, every: int = 1):
+    def __init__(self, directory, *, every: int = 1, health: HealthCheck | None = None,
+                 fingerprint: dict | None = None, extras=()):
         super().__init__()
         if not isinstance(directory, (str, os.PathLike)):
             raise TypeError(f"directory: expected a path, got {type(directory).__name__}")
         self.directory = pathlib.Path(directory)
         self.every = check_positive_int(every, "every")
+        self.health = health if health is not None else HealthCheck()
+        self.fingerprint = fingerprint
+        self.extras = list(extras)
         self.history: dict[str, list] = {}
         self.saved_epoch: int | None = None
 
     @property
-    def state_path(self) -> pathlib.Path:
-        return self.directory / "state.npz"
+    def path(self) -> pathlib.Path:
+        return self.directory / CHECKPOINT_FILE
 
-    @property
-    def meta_path(self) -> pathlib.Path:
-        return self.directory / "meta.json"
+    #: Files of the format before ganlib's single-file checkpoints.
+    LEGACY_FILES = ("state.npz", "meta.json")
 
     def exists(self) -> bool:
-        return self.state_path.exists() and self.meta_path.exists()
+        return self.path.exists()
+
+    def remedy(self) -> str:
+        return (f"Delete {self.directory} (or pass resume='never' to ganlib.train, which overwrites "
+                "it) to start over, or pass another checkpoint_dir.")
 
     def restore(self, gan) -> dict | None:
-        """Load the saved state into ``gan``; return ``{"epoch", "history"}`` or ``None``."""
+        """Load the saved state into ``gan``; return ``{"epoch", "history"}`` or ``None``.
+
+        With a ``fingerprint``, the checkpoint's must be equal: a difference raises
+        :class:`ganlib.checkpoint.CheckpointError` naming the differing field and the folder,
+        before anything is assigned.
+        """
         if not self.exists():
+            legacy = [name for name in self.LEGACY_FILES if (self.directory / name).exists()]
+            if legacy:
+                raise CheckpointError(
+                    f"checkpoint {self.directory}: holds {', '.join(legacy)} from an older ganlib, "
+                    f"without the fingerprint a resume needs. {self.remedy()}"
+                )
             return None
-        meta = json.loads(self.meta_path.read_text())
-        gan.load_state(self.state_path)
+        meta, _, _ = read_checkpoint(self.path, remedy=self.remedy())
+        if self.fingerprint is not None:
+            check_fingerprint(self.fingerprint, meta["fingerprint"], self.directory, self.remedy())
+        meta, extras = gan.load_state(self.path, remedy=self.remedy())
         self.history = {k: list(v) for k, v in meta["history"].items()}
         self.saved_epoch = int(meta["epoch"])
+        for callback in self.extras:
+            callback.restore_checkpoint_arrays(extras)
         return {"epoch": self.saved_epoch, "history": self.history}
 
     def rollback(self, gan) -> int | None:
         """Put the last good state back into ``gan``; return its epoch (``None``: nothing saved)."""
         if not self.exists():
             return None
-        gan.load_state(self.state_path)
-        return int(json.loads(self.meta_path.read_text())["epoch"])
+        meta, _ = gan.load_state(self.path, remedy=self.remedy())
+        return int(meta["epoch"])
 
     def save(self, epochs_done: int) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.model.save_state(self.state_path)
-        meta = {"epoch": epochs_done, "history": self.history, "format": 1}
-        tmp = self.meta_path.with_name("meta.json.tmp")
-        tmp.write_text(json.dumps(meta))
-        os.replace(tmp, self.meta_path)
+        extras = {}
+        for callback in self.extras:
+            extras.update(callback.checkpoint_arrays())
+        meta = {"epoch": int(epochs_done), "history": self.history,
+                "fingerprint": self.fingerprint if self.fingerprint is not None else self.model.fingerprint()}
+        self.model.save_state(self.path, meta=meta, extras=extras)
         self.saved_epoch = epochs_done
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        if not all(_finite(v) for v in logs.values()):
-            return  # never overwrite the last good state with a diverged one
+        if not self.health(logs):
+            return  # never overwrite the last good state with one the guard rejects
         for key, value in logs.items():
             self.history.setdefault(key, []).append(_as_float(value))
         done = epoch + 1
@@ -158,33 +230,53 @@ class TrainingCheckpoint(keras.callbacks.Callback):
             self.save(done)
 
 
+def check_fingerprint(expected: dict, stored: dict, directory, remedy: str) -> None:
+    """Raise :class:`ganlib.checkpoint.CheckpointError` naming the first field where a
+    checkpoint's fingerprint ``stored`` differs from this run's ``expected``."""
+    import json
+
+    def canon(value):
+        return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+    for field in sorted(set(expected) | set(stored)):
+        mine, theirs = canon(expected.get(field)), canon(stored.get(field))
+        if mine != theirs:
+            show = lambda v: (json.dumps(v, sort_keys=True)[:160])  # noqa: E731
+            raise CheckpointError(
+                f"checkpoint {directory}: was written by a run with another {field} "
+                f"(checkpoint: {show(theirs)}; this run: {show(mine)}). {remedy}"
+            )
+
+
 class DivergenceGuard(keras.callbacks.Callback):
-    """Stop training when a loss becomes NaN/inf (or exceeds ``max_abs``) and roll back.
+    """Stop training when an epoch fails the :class:`HealthCheck` (a NaN/inf log, or a monitored
+    loss beyond ``max_abs``) and roll back.
 
     Checked at the end of every epoch (checking every batch would force a device sync per
     step). On divergence training stops, a clear message is printed and, if a
-    :class:`TrainingCheckpoint` is given, the model is restored to the last good checkpoint.
+    :class:`TrainingCheckpoint` is given, the model is restored to the last good checkpoint
+    (the checkpoint uses the same test, so it never holds a state the guard rejected).
     """
 
-    def __init__(self, *, keys=("d_loss", "g_loss"), max_abs: float = 1e6, checkpoint=None):
+    def __init__(self, *, keys=("d_loss", "g_loss"), max_abs: float = 1e6, checkpoint=None,
+                 health: HealthCheck | None = None):
         super().__init__()
-        self.keys = tuple(keys)
-        self.max_abs = check_float(max_abs, "max_abs", minimum=0.0, inclusive=False)
+        self.health = health if health is not None else HealthCheck(keys=keys, max_abs=max_abs)
+        self.keys = self.health.keys
+        self.max_abs = self.health.max_abs
         self.checkpoint = checkpoint
+        if checkpoint is not None and health is None:
+            checkpoint.health = self.health  # one test for both
         self.diverged = False
         self.message = ""
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        for key in self.keys:
-            if key not in logs:
-                continue
-            value = _as_float(logs[key])
-            if not math.isfinite(value) or abs(value) > self.max_abs:
-                self.diverged = True
-                self.model.stop_training = True
-                self.message = f"Training diverged in epoch {epoch + 1}: {key} = {value:.4g}. Stopped."
-                return
+        problem = self.health.problem(logs)
+        if problem is not None:
+            key, value = problem
+            self.diverged = True
+            self.model.stop_training = True
+            self.message = f"Training diverged in epoch {epoch + 1}: {key} = {value:.4g}. Stopped."
 
     def on_train_end(self, logs=None):
         if not self.diverged:

