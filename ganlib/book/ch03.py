@@ -30,7 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import losses as _losses
-from ..validation import as_array, check_choice, check_positive_int
+from ..validation import as_array, check_choice, check_gan, check_positive_int, check_seed
 
 __all__ = [
     "SATURATION_LOSSES",
@@ -252,19 +252,12 @@ def optimal_value_and_jsd(p_data, p_g, dx) -> JSDIdentity:
 
 
 def _check_gan(gan, *, compiled: bool = True):
-    from ..training import GAN
-
-    if not isinstance(gan, GAN):
-        raise TypeError(f"gan: expected a ganlib.GAN, got {type(gan).__name__}")
-    if gan.conditional:
-        raise ValueError("gan: expected an unconditional GAN, got a class-conditional one")
+    """An unconditional ganlib.GAN (compiled, if asked): ``ganlib.validation.check_gan`` plus
+    the one condition this chapter's demonstrations add."""
+    check_gan(gan, "gan", conditional=False)
     if compiled and getattr(gan, "d_optimizer", None) is None:
         raise ValueError("gan: call gan.compile(...) (or use ganlib.make_gan) first")
     return gan
-
-
-def _check_seed(seed) -> int:
-    return check_positive_int(seed, "seed", minimum=0)
 
 
 def train_discriminator_only(gan, x, *, steps: int, batch_size: int, seed: int = 0) -> float:
@@ -291,7 +284,7 @@ def train_discriminator_only(gan, x, *, steps: int, batch_size: int, seed: int =
     x = as_array(x, "x", min_samples=1).astype(np.float32)
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     d_loss_fn = gan.gan_loss.discriminator
     data = tf.constant(x)
     n = x.shape[0]
@@ -359,7 +352,7 @@ def clone_gan(
         if not (math.isfinite(value) and value >= 0):
             raise ValueError(f"{name}: expected a finite number >= 0, got {value}")
     steps_per_execution = check_positive_int(steps_per_execution, "steps_per_execution")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
 
     def copy(model):
         clone = keras.models.clone_model(model)
@@ -399,7 +392,7 @@ def generator_gradient_norm(gan, loss: str | None = None, *, n: int = 512, seed:
     _check_gan(gan, compiled=False)
     loss = gan.loss_name if loss is None else check_choice(loss, "loss", _losses.LOSS_NAMES)
     n = check_positive_int(n, "n")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     g_loss = _losses.get_losses(loss).generator
     z = tf.constant(gan.sample_noise(n, seed))
     weights = gan.generator.trainable_weights
@@ -441,7 +434,7 @@ def spectral_norm_estimates(kernel, n_iter: int = 10, seed: int = 0) -> np.ndarr
     if not np.any(w):
         raise ValueError("kernel: expected a matrix with at least one non-zero entry, got all zeros")
     n_iter = check_positive_int(n_iter, "n_iter")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     wt = w.T  # (k, m): the map v -> W^T... written so that u lives in R^m
     rng = np.random.default_rng(seed)
     u = rng.standard_normal(w.shape[0])

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_array, check_positive_int
+from ..validation import as_array, check_model, check_positive_int
 
 __all__ = [
     "SOURCE_ARTICLE_BLOCKS",
@@ -391,14 +391,6 @@ def run_source_article_code(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_model(value, name: str):
-    import keras
-
-    if not isinstance(value, keras.Model):
-        raise TypeError(f"{name}: expected a keras.Model, got {type(value).__name__}")
-    return value
-
-
 def _check_optimizers(g_optimizer, d_optimizer, *, default: bool):
     """Two distinct Keras optimizers; ``None`` becomes ``Adam(2e-4, beta_1=0.5)`` if ``default``."""
     import keras
@@ -516,8 +508,8 @@ def train_on_batch_gan(
     """
     import keras
 
-    generator = _check_model(generator, "generator")
-    discriminator = _check_model(discriminator, "discriminator")
+    generator = check_model(generator, "generator")
+    discriminator = check_model(discriminator, "discriminator")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     seed = check_positive_int(seed, "seed", minimum=0)
@@ -641,8 +633,8 @@ def make_tutorial_train_step(generator, discriminator, g_optimizer, d_optimizer,
     """
     import tensorflow as tf
 
-    generator = _check_model(generator, "generator")
-    discriminator = _check_model(discriminator, "discriminator")
+    generator = check_model(generator, "generator")
+    discriminator = check_model(discriminator, "discriminator")
     latent_dim = _latent_dim_of(generator, latent_dim)
     _check_pair(generator, discriminator)
     seed = check_positive_int(seed, "seed", minimum=0)
