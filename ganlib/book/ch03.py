@@ -251,7 +251,7 @@ def optimal_value_and_jsd(p_data, p_g, dx) -> JSDIdentity:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_gan(gan, *, compiled: bool = True):
+def _check_compiled_gan(gan, *, compiled: bool = True):
     """An unconditional ganlib.GAN (compiled, if asked): ``ganlib.validation.check_gan`` plus
     the one condition this chapter's demonstrations add."""
     check_gan(gan, "gan", conditional=False)
@@ -280,7 +280,7 @@ def train_discriminator_only(gan, x, *, steps: int, batch_size: int, seed: int =
     Returns:
       The discriminator loss of the last step (Python float).
     """
-    _check_gan(gan)
+    _check_compiled_gan(gan)
     x = as_array(x, "x", min_samples=1).astype(np.float32)
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -343,7 +343,7 @@ def clone_gan(
 
     from ..training import GAN
 
-    _check_gan(gan, compiled=False)
+    _check_compiled_gan(gan, compiled=False)
     loss = gan.loss_name if loss is None else check_choice(loss, "loss", _losses.LOSS_NAMES)
     check_choice(optimizer, "optimizer", _OPTIMIZERS)
     for name, value in (("learning_rate", learning_rate), ("beta_1", beta_1)):
@@ -389,7 +389,7 @@ def generator_gradient_norm(gan, loss: str | None = None, *, n: int = 512, seed:
     Returns:
       Python float >= 0.
     """
-    _check_gan(gan, compiled=False)
+    _check_compiled_gan(gan, compiled=False)
     loss = gan.loss_name if loss is None else check_choice(loss, "loss", _losses.LOSS_NAMES)
     n = check_positive_int(n, "n")
     seed = check_seed(seed)
