@@ -11,10 +11,9 @@ own code.
 
 **Why it exists, and why it is opt-in** (``benchmarks/RESULTS.md``, 2-core CPU, steady-state
 training steps with ``update="simultaneous"``): the fused update made the source's MLP GAN
-(429k weights, batch 64, 50 steps per call) 1.28x as fast as Keras' Adam on an idle machine
-(2026-11-25; 1.10x in a run on 2026-12-06 with other work on the cores), and made no measurable
-difference to the TensorFlow-tutorial DCGAN, whose step is bound by convolutions (1.03x and
-0.97x in the same two runs). Under XLA,
+(429k weights, batch 64, 50 steps per call) 1.28x as fast as Keras' Adam (2026-11-25, an Intel
+Xeon; 1.13x on 2026-12-06, an AMD EPYC), and made little difference to the TensorFlow-tutorial
+DCGAN, whose step is bound by convolutions (1.03x and 1.02x in the same two runs). Under XLA,
 which fuses Keras' elementwise operations itself (``jit_compile=True``, what
 :func:`ganlib.make_gan` selects on a GPU), it brings nothing. So :class:`ganlib.GAN` never
 depends on it: ``GAN.compile`` defaults to ``keras.optimizers.Adam``, and
