@@ -37,12 +37,13 @@ sys.path.insert(0, str(HERE))
 from common import machine  # noqa: E402
 
 
-def stamp() -> dict:
-    """When, and at which commit of the repository, a section is measured: ``{"date": "2026-12-06
-    18:30 UTC", "commit": "68dc3a3"}`` (``"68dc3a3+changes"`` if tracked files differ from that
-    commit; no ``"commit"`` outside a git checkout)."""
+def stamp(cpu: str) -> dict:
+    """When, at which commit, on which CPU (``cpu``, from the run's machine record) and under what
+    load a section is measured: ``{"date": "2026-12-06 18:30 UTC", "cpu": ..., "commit": "68dc3a3"}``
+    (``"68dc3a3+changes"`` if tracked files differ from that commit; no ``"commit"`` outside a git
+    checkout)."""
     info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "cpu": machine()["cpu"], "load_average_at_start": os.getloadavg()[0]}
+            "cpu": cpu, "load_average_at_start": os.getloadavg()[0]}
 
     def git(*args):
         return subprocess.run(["git", "-C", str(HERE.parent), *args], capture_output=True, text=True,
@@ -205,20 +206,20 @@ def main() -> None:
     if "training" in only:
         from bench_training import bench_training
 
-        measured = stamp()
+        measured = stamp(results["machine"]["cpu"])
         results["training"] = {**bench_training(), "measured": measured}
         save()
     if "metrics" in only:
         from bench_metrics import bench_frechet, bench_prdc
 
-        measured = stamp()
+        measured = stamp(results["machine"]["cpu"])
         results["frechet"] = {**bench_frechet(), "measured": measured}
         results["prdc"] = {**bench_prdc(), "measured": measured}
         save()
     if "notebooks" in only:
         from bench_notebooks import bench_notebooks
 
-        measured = stamp()
+        measured = stamp(results["machine"]["cpu"])
         results["notebooks"] = {**bench_notebooks(profiles), "measured": measured}
     results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     save()

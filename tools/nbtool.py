@@ -71,7 +71,9 @@ INSTALL = re.compile(r'"ganlib @ git\+[^"@\s]+(?:@[^"\s]+)?"')
 
 def pin(nb) -> bool:
     """Make the first code cell install ``ganlib.book.install_requirement()``; True if changed."""
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if root not in sys.path:  # the repository's ganlib, once per process
+        sys.path.insert(0, root)
     from ganlib.book.notebook import install_requirement
 
     first = next(c for c in nb.cells if c.cell_type == "code")
