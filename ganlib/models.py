@@ -151,12 +151,16 @@ def mlp_discriminator(
 # --------------------------------------------------------------------------------------------
 
 
-def _dcgan_upsampling_stack(x):
-    """The tutorial generator after its ``Reshape(7, 7, 256)``: (B,7,7,C) -> (B,28,28,1) in [0,1]."""
-    x = layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False, name="deconv1")(x)
+#: The tutorial's width: its layers have 4, 2 and 1 times this many channels (256, 128, 64).
+DCGAN_FILTERS = 64
+
+
+def _dcgan_upsampling_stack(x, filters: int):
+    """The tutorial generator after its ``Reshape(7, 7, 4f)``: (B,7,7,C) -> (B,28,28,1) in [0,1]."""
+    x = layers.Conv2DTranspose(2 * filters, 5, strides=1, padding="same", use_bias=False, name="deconv1")(x)
     x = layers.BatchNormalization(name="bn1")(x)
     x = layers.LeakyReLU(negative_slope=_LEAKY_SLOPE, name="lrelu1")(x)
-    x = layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False, name="deconv2")(x)
+    x = layers.Conv2DTranspose(filters, 5, strides=2, padding="same", use_bias=False, name="deconv2")(x)
     x = layers.BatchNormalization(name="bn2")(x)
     x = layers.LeakyReLU(negative_slope=_LEAKY_SLOPE, name="lrelu2")(x)
     # The tutorial's last layer is Conv2DTranspose(1, 5, 2, 'same', use_bias=False,
@@ -166,14 +170,16 @@ def _dcgan_upsampling_stack(x):
     return layers.Rescaling(0.5, offset=0.5, dtype="float32", name="to_unit_interval")(x)
 
 
-def _dcgan_projection(z):
-    x = layers.Dense(7 * 7 * 256, use_bias=False, name="project")(z)
+def _dcgan_projection(z, filters: int):
+    x = layers.Dense(7 * 7 * 4 * filters, use_bias=False, name="project")(z)
     x = layers.BatchNormalization(name="bn0")(x)
     x = layers.LeakyReLU(negative_slope=_LEAKY_SLOPE, name="lrelu0")(x)
-    return layers.Reshape((7, 7, 256), name="reshape")(x)
+    return layers.Reshape((7, 7, 4 * filters), name="reshape")(x)
 
 
-def dcgan_generator(latent_dim: int = 100, name: str = "dcgan_generator") -> keras.Model:
+def dcgan_generator(
+    latent_dim: int = 100, filters: int = DCGAN_FILTERS, name: str = "dcgan_generator"
+) -> keras.Model:
     """The DCGAN generator of the TensorFlow tutorial (tensorflow.org/tutorials/generative/dcgan).
 
     Architecture: ``Dense(7*7*256, no bias) -> BN -> LeakyReLU -> Reshape(7, 7, 256) ->
@@ -182,9 +188,13 @@ def dcgan_generator(latent_dim: int = 100, name: str = "dcgan_generator") -> ker
     ``use_bias=False``), then ``Rescaling(0.5, offset=0.5)``: ``x = (tanh(.) + 1) / 2``. The
     rescaling maps the tutorial's ``[-1, 1]`` output to ganlib's ``[0, 1]`` images; it has no
     weights, so the model is the tutorial's (2,330,944 parameters for ``latent_dim=100``).
+    ``filters`` scales every width: the layers have ``4f, 2f, f`` channels (the tutorial's 256,
+    128, 64 for the default ``f = 64``); ``filters=32`` has 909,472 parameters and needs about a
+    quarter of the multiply-adds.
 
     Args:
       latent_dim: size of ``z ~ N(0, I)`` (int >= 1).
+      filters: the width ``f`` (int >= 1).
       name: model name.
 
     Returns:
@@ -192,43 +202,47 @@ def dcgan_generator(latent_dim: int = 100, name: str = "dcgan_generator") -> ker
       ``[0, 1]`` (tanh and rescaling computed in float32 under mixed precision).
     """
     latent_dim = check_positive_int(latent_dim, "latent_dim")
+    filters = check_positive_int(filters, "filters")
     name = check_str(name, "name")
     z = _latent_input(latent_dim)
-    image = _dcgan_upsampling_stack(_dcgan_projection(z))
+    image = _dcgan_upsampling_stack(_dcgan_projection(z, filters), filters)
     return keras.Model(z, image, name=name)
 
 
-def _dcgan_downsampling_stack(x):
+def _dcgan_downsampling_stack(x, filters: int):
     """The tutorial discriminator after its input: (B,28,28,C) in [-1,1] -> logits (B,1)."""
-    x = layers.Conv2D(64, 5, strides=2, padding="same", name="conv1")(x)
+    x = layers.Conv2D(filters, 5, strides=2, padding="same", name="conv1")(x)
     x = layers.LeakyReLU(negative_slope=_LEAKY_SLOPE, name="lrelu1")(x)
     x = layers.Dropout(0.3, name="dropout1")(x)
-    x = layers.Conv2D(128, 5, strides=2, padding="same", name="conv2")(x)
+    x = layers.Conv2D(2 * filters, 5, strides=2, padding="same", name="conv2")(x)
     x = layers.LeakyReLU(negative_slope=_LEAKY_SLOPE, name="lrelu2")(x)
     x = layers.Dropout(0.3, name="dropout2")(x)
     x = layers.Flatten(name="flatten")(x)
     return layers.Dense(1, dtype="float32", name="logit")(x)
 
 
-def dcgan_discriminator(name: str = "dcgan_discriminator") -> keras.Model:
+def dcgan_discriminator(filters: int = DCGAN_FILTERS, name: str = "dcgan_discriminator") -> keras.Model:
     """The DCGAN discriminator of the TensorFlow tutorial, returning logits.
 
     Architecture: ``Rescaling(2, offset=-1)`` (ganlib's ``[0, 1]`` images to the tutorial's
     ``[-1, 1]``) ``-> Conv2D(64, 5, stride 2) -> LeakyReLU -> Dropout(0.3) -> Conv2D(128, 5,
     stride 2) -> LeakyReLU -> Dropout(0.3) -> Flatten -> Dense(1)`` (``padding="same"``).
-    Like the tutorial it returns a logit (212,865 parameters).
+    Like the tutorial it returns a logit (212,865 parameters). ``filters`` scales the widths
+    (``f, 2f`` channels; the tutorial's 64, 128 for the default; 55,233 parameters for 32).
 
     Args:
+      filters: the width ``f`` (int >= 1).
       name: model name.
 
     Returns:
       ``keras.Model``: images ``(B, 28, 28, 1)`` float32 in ``[0, 1]`` -> logits ``(B, 1)``
       float32.
     """
+    filters = check_positive_int(filters, "filters")
     name = check_str(name, "name")
     image = _image_input()
     x = layers.Rescaling(2.0, offset=-1.0, name="to_symmetric_range")(image)
-    return keras.Model(image, _dcgan_downsampling_stack(x), name=name)
+    return keras.Model(image, _dcgan_downsampling_stack(x, filters), name=name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,18 +332,22 @@ def conditional_mlp_discriminator(
 
 
 def conditional_dcgan_generator(
-    num_classes: int = 10, latent_dim: int = 100, name: str = "conditional_dcgan_generator"
+    num_classes: int = 10,
+    latent_dim: int = 100,
+    filters: int = DCGAN_FILTERS,
+    name: str = "conditional_dcgan_generator",
 ) -> keras.Model:
     """Class-conditional version of :func:`dcgan_generator`, ``G(z, y)``.
 
-    Architecture: ``z`` is projected as in the tutorial to ``(B, 7, 7, 256)``; ``label ->
-    Embedding(num_classes, 50) -> Dense(49) -> Reshape(7, 7, 1)`` is concatenated as a 257th
-    channel; the tutorial's transposed-convolution stack follows, then ``Rescaling(0.5,
-    offset=0.5)`` to ``[0, 1]``.
+    Architecture: ``z`` is projected as in the tutorial to ``(B, 7, 7, 4f)`` (256 channels for the
+    default ``filters=64``); ``label -> Embedding(num_classes, 50) -> Dense(49) -> Reshape(7, 7,
+    1)`` is concatenated as one more channel; the tutorial's transposed-convolution stack follows
+    (``2f, f, 1`` channels), then ``Rescaling(0.5, offset=0.5)`` to ``[0, 1]``.
 
     Args:
       num_classes: number of classes (int >= 2).
       latent_dim: size of ``z ~ N(0, I)`` (int >= 1).
+      filters: the width ``f`` (int >= 1), as in :func:`dcgan_generator`.
       name: model name.
 
     Returns:
@@ -338,26 +356,29 @@ def conditional_dcgan_generator(
     """
     num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     latent_dim = check_positive_int(latent_dim, "latent_dim")
+    filters = check_positive_int(filters, "filters")
     name = check_str(name, "name")
     z = _latent_input(latent_dim)
     label = _label_input()
-    x = _dcgan_projection(z)
+    x = _dcgan_projection(z, filters)
     channel = _label_channel(label, num_classes, 7, 7)
     x = layers.Concatenate(axis=-1, name="features_and_label")([x, channel])
-    return keras.Model([z, label], _dcgan_upsampling_stack(x), name=name)
+    return keras.Model([z, label], _dcgan_upsampling_stack(x, filters), name=name)
 
 
 def conditional_dcgan_discriminator(
-    num_classes: int = 10, name: str = "conditional_dcgan_discriminator"
+    num_classes: int = 10, filters: int = DCGAN_FILTERS, name: str = "conditional_dcgan_discriminator"
 ) -> keras.Model:
     """Class-conditional version of :func:`dcgan_discriminator`, ``D(x, y)``, returning logits.
 
     Architecture: the image is rescaled to ``[-1, 1]``; ``label -> Embedding(num_classes, 50) ->
     Dense(784) -> Reshape(28, 28, 1)`` is concatenated as a second channel (keras.io conditional
-    GAN style); the tutorial's convolution stack follows, ending in ``Dense(1)``.
+    GAN style); the tutorial's convolution stack follows (``f, 2f`` channels), ending in
+    ``Dense(1)``.
 
     Args:
       num_classes: number of classes (int >= 2).
+      filters: the width ``f`` (int >= 1), as in :func:`dcgan_discriminator`.
       name: model name.
 
     Returns:
@@ -365,13 +386,14 @@ def conditional_dcgan_discriminator(
       ``(B, 1)`` float32.
     """
     num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
+    filters = check_positive_int(filters, "filters")
     name = check_str(name, "name")
     image = _image_input()
     label = _label_input()
     x = layers.Rescaling(2.0, offset=-1.0, name="to_symmetric_range")(image)
     channel = _label_channel(label, num_classes, 28, 28)
     x = layers.Concatenate(axis=-1, name="image_and_label")([x, channel])
-    return keras.Model([image, label], _dcgan_downsampling_stack(x), name=name)
+    return keras.Model([image, label], _dcgan_downsampling_stack(x, filters), name=name)
 
 
 # --------------------------------------------------------------------------------------------

@@ -734,6 +734,7 @@ def make_gan(
     loss: str | _losses.GANLoss = "nonsaturating",
     latent_dim: int | None = None,
     hidden_units: int | None = None,
+    filters: int | None = None,
     learning_rate: float = 2e-4,
     beta_1: float = 0.5,
     d_learning_rate: float | None = None,
@@ -777,6 +778,9 @@ def make_gan(
       latent_dim: size of ``z`` (default: the builder's, 100 for images, 8 for toy data).
       hidden_units: width of the hidden layers of the ``"mlp"``, ``"conditional_mlp"`` and
         ``"toy"`` players (default: the builder's, 256 and 128); the DCGANs have no such option.
+      filters: the width of the ``"dcgan"`` and ``"conditional_dcgan"`` players (default: the
+        tutorial's 64, i.e. 256/128/64 channels in the generator; see
+        :func:`ganlib.models.dcgan_generator`); the other architectures have no such option.
       learning_rate, beta_1: Adam settings for both players (``d_learning_rate`` overrides D's);
         the default 2e-4 / 0.5 is Radford et al. (2015).
       data_dim: dimension of a toy data point (``"toy"`` only).
@@ -803,7 +807,7 @@ def make_gan(
     try:
         with strategy.scope():
             g, d = _build_players(architecture, latent_dim=latent_dim, hidden_units=hidden_units,
-                                  data_dim=data_dim, num_classes=num_classes)
+                                  filters=filters, data_dim=data_dim, num_classes=num_classes)
             conditional = num_classes if architecture.startswith("conditional") else None
             gan = GAN(g, d, loss=loss, num_classes=conditional, seed=seed, **gan_kwargs)
 
@@ -836,7 +840,7 @@ def _n_weights(model) -> int:
     return sum(int(np.prod(v.shape)) for v in model.trainable_weights)
 
 
-def _build_players(architecture, *, latent_dim, hidden_units, data_dim, num_classes):
+def _build_players(architecture, *, latent_dim, hidden_units, filters, data_dim, num_classes):
     """The generator and discriminator of ``architecture``, from the builders in :mod:`ganlib.models`."""
     from . import models
 
@@ -844,6 +848,10 @@ def _build_players(architecture, *, latent_dim, hidden_units, data_dim, num_clas
     width = {} if hidden_units is None else {"hidden_units": check_positive_int(hidden_units, "hidden_units")}
     if width and "dcgan" in architecture:
         raise ValueError(f"hidden_units: the {architecture!r} architecture has no hidden_units option, got {hidden_units}")
+    if filters is not None:
+        if "dcgan" not in architecture:
+            raise ValueError(f"filters: the {architecture!r} architecture has no filters option, got {filters}")
+        width = {"filters": check_positive_int(filters, "filters")}
     builders = {
         "mlp": (models.mlp_generator, models.mlp_discriminator, {}),
         "dcgan": (models.dcgan_generator, models.dcgan_discriminator, {}),

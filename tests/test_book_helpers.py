@@ -89,6 +89,24 @@ def test_zoo_trains_once_then_loads(tmp_path, monkeypatch):
     assert not third.cached
 
 
+def test_book_dcgans_have_the_profiles_width(tmp_path, monkeypatch):
+    import dataclasses
+    import types
+
+    monkeypatch.setenv("GANLIB_CACHE", str(tmp_path))
+    profile = dataclasses.replace(get_profile("smoke"), gan_epochs=1, cgan_epochs=1, n_eval=4,
+                                  dcgan_filters=8, steps_per_execution=1)
+    rng = np.random.default_rng(0)
+    data = types.SimpleNamespace(x_train=rng.uniform(0, 1, (64, 28, 28, 1)).astype("float32"),
+                                 y_train=np.arange(64) % 10)
+    for trained in (zoo.book_dcgan(data, profile, verbose=0), zoo.book_conditional_gan(data, profile, verbose=0)):
+        assert trained.gan.generator.get_layer("deconv2").filters == 8
+        assert trained.gan.discriminator.get_layer("conv2").filters == 16
+    assert get_profile("gpu").dcgan_filters == 64  # a GPU trains the tutorial's widths
+    wide = zoo.book_dcgan(data, profile, filters=16, verbose=0)  # an explicit option wins
+    assert wide.gan.generator.get_layer("deconv2").filters == 16
+
+
 def test_make_gan_options_and_policy_restored():
     before = keras.config.dtype_policy().name
     gan = make_gan("toy", mixed_precision="mixed_float16", jit_compile=False)

@@ -93,6 +93,38 @@ def test_dcgan_generator_parameter_count_matches_tensorflow_tutorial():
     assert dcgan_generator().count_params() == expected
 
 
+@pytest.mark.parametrize("f", [8, 32])
+def test_dcgan_width_scales_every_layer(f):
+    # Generator (no biases): Dense 100 -> 7*7*4f, BN(196f), 5x5 deconvs 4f -> 2f -> f -> 1,
+    # BN(2f), BN(f): 100*196f + 4*196f + 25*4f*2f + 4*2f + 25*2f*f + 4*f + 25*f
+    g = dcgan_generator(filters=f)
+    assert g.count_params() == 250 * f * f + 20_421 * f
+    assert [g.get_layer(n).filters for n in ("deconv1", "deconv2", "deconv3")] == [2 * f, f, 1]
+    assert g(_z(100)).shape == (B, 28, 28, 1)
+    # Discriminator: conv 1 -> f, conv f -> 2f (5x5, biases), Dense 7*7*2f -> 1
+    d = dcgan_discriminator(filters=f)
+    assert d.count_params() == (25 * f + f) + (25 * f * 2 * f + 2 * f) + (98 * f + 1)
+    # conditional: the same widths plus the label plane (one more input channel in each stack)
+    cg = conditional_dcgan_generator(filters=f)
+    assert cg.count_params() == g.count_params() + 10 * 50 + (50 * 49 + 49) + 25 * 1 * 2 * f
+    cd = conditional_dcgan_discriminator(filters=f)
+    assert cd.count_params() == d.count_params() + 10 * 50 + (50 * 784 + 784) + 25 * 1 * f
+
+
+def test_dcgan_width_32_is_the_documented_size():
+    # the numbers models.dcgan_generator's and dcgan_discriminator's docstrings state
+    assert dcgan_generator(filters=32).count_params() == 909_472
+    assert dcgan_discriminator(filters=32).count_params() == 55_233
+
+
+@pytest.mark.parametrize("builder", [dcgan_generator, dcgan_discriminator,
+                                     conditional_dcgan_generator, conditional_dcgan_discriminator])
+@pytest.mark.parametrize("bad, exc", [(0, ValueError), (2.5, TypeError), ("64", TypeError)])
+def test_dcgan_width_rejects_bad_values(builder, bad, exc):
+    with pytest.raises(exc, match="filters"):
+        builder(filters=bad)
+
+
 def test_dcgan_generator_output_is_rescaled_tanh():
     g = dcgan_generator(latent_dim=8)
     probe = keras.Model(g.input, [g.get_layer("tanh").output, g.output])

@@ -506,6 +506,14 @@ def test_make_gan_hidden_units_sets_the_mlp_width(h):
     assert gan.generator.count_params() + gan.discriminator.count_params() == 1671 * h + 785
 
 
+@pytest.mark.parametrize("architecture", ["dcgan", "conditional_dcgan"])
+def test_make_gan_filters_sets_the_dcgan_width(architecture):
+    narrow, default = make_gan(architecture, filters=16), make_gan(architecture)
+    assert narrow.generator.get_layer("deconv2").filters == 16
+    assert default.generator.get_layer("deconv2").filters == 64  # the tutorial's
+    assert narrow.discriminator.get_layer("conv2").filters == 32
+
+
 def test_make_gan_default_width_is_the_builders():
     a, b = make_gan("mlp", seed=3), make_gan("mlp", hidden_units=256, seed=3)
     assert a.generator.count_params() == 227_344  # models.mlp_generator's docstring
@@ -518,6 +526,8 @@ def test_make_gan_default_width_is_the_builders():
     [
         (dict(architecture="gan"), ValueError, "architecture"),
         (dict(architecture="dcgan", hidden_units=64), ValueError, "hidden_units"),
+        (dict(architecture="mlp", filters=32), ValueError, "filters"),
+        (dict(architecture="dcgan", filters=0), ValueError, "filters"),
         (dict(architecture="mlp", hidden_units=0), ValueError, "hidden_units"),
         (dict(architecture="mlp", learning_rate=0.0), ValueError, "learning_rate"),
         (dict(architecture="mlp", beta_1=1.0), ValueError, "beta_1"),

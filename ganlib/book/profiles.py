@@ -37,6 +37,9 @@ class Profile:
       mnist_test: at most this many MNIST test images are used (``None``: all).
       batch_size: minibatch size for MNIST GAN training.
       gan_epochs: epochs of MNIST GAN training (MLP GAN and DCGAN).
+      dcgan_filters: width of the book's DCGANs (:func:`ganlib.models.dcgan_generator`): 64 is the
+        TensorFlow tutorial's (256/128/64 generator channels); 32 halves every width, which
+        needs a quarter of the multiply-adds and trains about 2.8x faster on a 2-core CPU.
       cgan_epochs: epochs of class-conditional GAN training.
       classifier_epochs: epochs for the MNIST CNN classifier (feature extractor, CAS, C2ST).
       toy_steps: optimisation steps for the 1-D / 2-D toy GANs.
@@ -51,6 +54,7 @@ class Profile:
     mnist_test: int | None
     batch_size: int
     gan_epochs: int
+    dcgan_filters: int
     cgan_epochs: int
     classifier_epochs: int
     toy_steps: int
@@ -64,7 +68,7 @@ class Profile:
         train = "all" if self.mnist_train is None else f"{self.mnist_train:,}"  # at most
         return (
             f"profile={self.name!r}: MNIST train images<={train}, GAN epochs={self.gan_epochs}, "
-            f"toy steps={self.toy_steps}, eval samples={self.n_eval:,}"
+            f"DCGAN width={self.dcgan_filters}, toy steps={self.toy_steps}, eval samples={self.n_eval:,}"
         )
 
 
@@ -75,6 +79,7 @@ PROFILES: dict[str, Profile] = {
         mnist_test=500,
         batch_size=64,
         gan_epochs=1,
+        dcgan_filters=32,
         cgan_epochs=1,
         classifier_epochs=1,
         toy_steps=2000,
@@ -89,6 +94,7 @@ PROFILES: dict[str, Profile] = {
         mnist_test=None,
         batch_size=64,
         gan_epochs=15,
+        dcgan_filters=32,
         cgan_epochs=15,
         classifier_epochs=5,
         toy_steps=5000,
@@ -103,6 +109,7 @@ PROFILES: dict[str, Profile] = {
         mnist_test=None,
         batch_size=128,
         gan_epochs=50,
+        dcgan_filters=64,
         cgan_epochs=40,
         classifier_epochs=8,
         toy_steps=20000,

@@ -284,7 +284,8 @@ def book_mlp_gan(data, profile, *, seed: int = 0, **options) -> TrainedGAN:
 
 
 def book_dcgan(data, profile, *, seed: int = 0, **options) -> TrainedGAN:
-    """The book's DCGAN (TensorFlow tutorial architecture) trained on ``data.x_train``.
+    """The book's DCGAN (TensorFlow tutorial architecture, ``profile.dcgan_filters`` wide) trained
+    on ``data.x_train``.
 
     Snapshots hold ``profile.n_eval`` samples from fixed noise at about five points in training
     (chapter 4 shows the first 16 of each as grids; chapter 5 evaluates all of them). ``seed``
@@ -292,12 +293,15 @@ def book_dcgan(data, profile, *, seed: int = 0, **options) -> TrainedGAN:
     """
     return trained_gan("dcgan", data.x_train, epochs=profile.gan_epochs, batch_size=profile.batch_size, seed=seed,
                        snapshots=profile.n_eval, snapshot_every=_snapshot_every(profile.gan_epochs),
-                       steps_per_execution=profile.steps_per_execution, **options)
+                       steps_per_execution=profile.steps_per_execution,
+                       **{"filters": profile.dcgan_filters, **options})
 
 
 def book_conditional_gan(data, profile, *, seed: int = 0, **options) -> TrainedGAN:
-    """The book's class-conditional DCGAN trained on ``(data.x_train, data.y_train)`` (chapter 5)."""
+    """The book's class-conditional DCGAN (``profile.dcgan_filters`` wide) trained on
+    ``(data.x_train, data.y_train)`` (chapter 5)."""
     return trained_gan("conditional_dcgan", data.x_train, data.y_train, epochs=profile.cgan_epochs,
                        batch_size=profile.batch_size, seed=seed, snapshots=20,
                        snapshot_every=_snapshot_every(profile.cgan_epochs),
-                       steps_per_execution=profile.steps_per_execution, **options)
+                       steps_per_execution=profile.steps_per_execution,
+                       **{"filters": profile.dcgan_filters, **options})
