@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11):
-#   make book   installs what the book needs into .venv and builds the HTML book (_build/html)
+#   make book   installs what the book needs into .venv and builds the HTML book in both editions
+#               (English: _build/html, Chinese: _build/html/zh)
 #   make test   installs what the tests need into .venv (newest TensorFlow/Keras of the supported
 #               window) and .venv-oldest (oldest), and runs every test (the unit tests and the
 #               smoke notebooks under both)
@@ -17,7 +18,7 @@ WORKERS ?= 2
 .PHONY: book test test-oldest bench edition deps-book deps-test deps-oldest browser mathjax clean help
 
 help:
-	@echo "make book   - install and build the book (_build/html/index.html)"
+	@echo "make book   - install and build the book (_build/html/index.html, _build/html/zh/index.html)"
 	@echo "make test   - install and run every test (unit, notebooks, book build, browser)"
 	@echo "make bench  - run the benchmarks and write benchmarks/RESULTS.md"
 	@echo "make edition - regenerate the notebook edition (notebooks/) from chapters/"
@@ -66,9 +67,12 @@ mathjax: $(MATHJAX)
 browser:
 	@bash .ci/install-chromium
 
+# The English book first: the Chinese one (zh/) reuses its executions (same code cells).
 book: deps-book mathjax
 	GANLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build -W -n --keep-going .
-	@echo "Open _build/html/index.html"
+	GANLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build -W -n --keep-going --path-output _build/zh zh
+	rm -rf _build/html/zh && cp -r _build/zh/_build/html _build/html/zh
+	@echo "Open _build/html/index.html (English) or _build/html/zh/index.html (中文)"
 
 test: deps-test browser mathjax deps-oldest
 	GANLIB_PROFILE=smoke $(PY) -m pytest -n $(WORKERS) --dist loadfile

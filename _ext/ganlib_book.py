@@ -15,7 +15,12 @@ This extension
 * points each page's Colab button at the notebook edition (``notebooks/``, made from
   ``chapters/`` by ``tools/make_edition.py``), which reads cleanly outside the HTML book;
 * serves MathJax from ``_static/mathjax`` when it is there (offline rendering), else the CDN,
-  and keeps MathJax's modules out of the scripts Jupyter Book adds to every page.
+  and keeps MathJax's modules out of the scripts Jupyter Book adds to every page;
+* builds either edition: the English book (the repository root) or the Chinese one (``zh/``,
+  ``ganlib_edition = "zh"`` in its ``_config.yml``). Both share one execution cache: the Chinese
+  notebooks' code cells are the English ones (``tools/zh_edition.py``), and jupyter-cache keys
+  on code, so the Chinese build reuses the English build's outputs and shows the same numbers.
+  Every page links to the same page in the other edition (``_build/html`` and ``_build/html/zh``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ import os
 import pathlib
 
 TIMEOUTS = {"smoke": 600, "cpu": 3600, "gpu": 3600}
+#: Each edition's source folder relative to the repository (the English book's source folder),
+#: which is also its place in the English HTML.
+EDITIONS = {"en": "", "zh": "zh"}
+
+
+def repository(srcdir: pathlib.Path, edition: str) -> pathlib.Path:
+    """The repository of an edition's source folder (``zh/`` is one level down)."""
+    return srcdir.parents[len(pathlib.PurePosixPath(EDITIONS[edition]).parts) - 1] if EDITIONS[edition] else srcdir
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
 
 
@@ -37,19 +50,27 @@ def _on_config_inited(app, config):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     config.ganlib_profile = profile
     srcdir = pathlib.Path(app.srcdir)
-    config.nb_execution_cache_path = str(srcdir / "_build" / ".jupyter_cache" / profile)
+    edition = config.ganlib_edition
+    if edition not in EDITIONS:
+        raise ValueError(f"ganlib_edition must be one of {sorted(EDITIONS)}, got {edition!r}")
+    repo = repository(srcdir, edition)
+    config.nb_execution_cache_path = str(repo / "_build" / ".jupyter_cache" / profile)
     config.nb_execution_timeout = TIMEOUTS[profile]
-    app.ganlib_stale_notebooks = _drop_stale_cache_records(srcdir, config.nb_execution_cache_path)
+    app.ganlib_stale_notebooks = _drop_stale_cache_records(srcdir, config.nb_execution_cache_path, edition)
     subs = dict(getattr(config, "myst_substitutions", {}) or {})
     subs["profile"] = profile
     config.myst_substitutions = subs
-    if not (srcdir / "_static" / "mathjax" / "tex-mml-chtml.js").exists():
+    if not (repo / "_static" / "mathjax" / "tex-mml-chtml.js").exists():
         config.mathjax_path = MATHJAX_CDN
     # Jupyter Book adds every .js/.css file under _static to every page; MathJax's own modules
     # must not be (loaded twice they raise errors in the browser): its loader fetches them itself.
     config.html_js_files = [f for f in config.html_js_files if not _in_mathjax(f)]
     config.html_css_files = [f for f in config.html_css_files if not _in_mathjax(f)]
-    print(f"[ganlib_book] run profile: {profile}; execution cache: {config.nb_execution_cache_path}")
+    # Jupyter Book adds the files of the book's own _static; the Chinese book shares the
+    # repository's (html_static_path ../_static), so its language switch is added here.
+    if not any(_file_name(f).endswith("language-switch.js") for f in config.html_js_files):
+        config.html_js_files.append("language-switch.js")
+    print(f"[ganlib_book] edition: {edition}; run profile: {profile}; execution cache: {config.nb_execution_cache_path}")
 
 
 # What a notebook's outputs depend on besides its own code cells (jupyter-cache keys on those
@@ -58,44 +79,66 @@ def _on_config_inited(app, config):
 DATA_INPUT_PATTERNS = ("ganlib/book/benchmark_results.json", "ganlib/**/*.py")
 
 
-def data_inputs(srcdir: pathlib.Path) -> dict[str, list[str]]:
-    """notebook (relative to the book) -> the input files (relative to the book) it depends on."""
+def data_inputs(srcdir: pathlib.Path, repo: pathlib.Path | None = None) -> dict[str, list[str]]:
+    """notebook (relative to the book ``srcdir``) -> the input files (relative to the
+    repository ``repo``, by default ``srcdir``) it depends on."""
+    repo = repo or srcdir
     inputs = sorted({
-        str(path.relative_to(srcdir))
+        str(path.relative_to(repo))
         for pattern in DATA_INPUT_PATTERNS
-        for path in (srcdir.glob(pattern) if "*" in pattern else [srcdir / pattern])
+        for path in (repo.glob(pattern) if "*" in pattern else [repo / pattern])
     })
     notebooks = sorted(str(p.relative_to(srcdir)) for p in (srcdir / "chapters").glob("*.ipynb"))
     return {nb: inputs for nb in notebooks}
 
 
-def _drop_stale_cache_records(srcdir: pathlib.Path, cache_path: str) -> set[str]:
-    """Forget cached executions of notebooks whose input files changed since they were cached;
-    return those notebooks (paths relative to the book)."""
+def _input_digests(srcdir: pathlib.Path, repo: pathlib.Path) -> dict[str, str]:
     import hashlib
-    import json
 
-    stamp_file = pathlib.Path(cache_path) / "ganlib-data-inputs.json"
-    stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
     current = {}
-    for notebook, inputs in data_inputs(srcdir).items():
+    for notebook, inputs in data_inputs(srcdir, repo).items():
         digest = hashlib.sha256()
         for name in inputs:
-            path = srcdir / name
+            path = repo / name
             digest.update(name.encode() + b"\0")  # a file added or removed counts as a change
             digest.update(path.read_bytes() if path.exists() else b"<missing>")
         current[notebook] = digest.hexdigest()
+    return current
+
+
+def _drop_stale_cache_records(srcdir: pathlib.Path, cache_path: str, edition: str = "en") -> set[str]:
+    """Forget cached executions of notebooks whose input files changed since they were cached;
+    return those notebooks (paths relative to the book).
+
+    The English build owns the cache. The Chinese build only reads it (its notebooks' code is the
+    English code, so they match the English records), and so it refuses to run on records the
+    English build has not refreshed since ganlib changed: it would show stale numbers.
+    """
+    import json
+
+    repo = repository(srcdir, edition)
+    stamp_file = pathlib.Path(cache_path) / "ganlib-data-inputs.json"
+    stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
+    if edition != "en":
+        english = {nb: h for nb, h in _input_digests(repo, repo).items() if stamps.get(nb) != h}
+        if english:
+            raise RuntimeError(
+                f"the {edition} edition reuses the English build's executions, which are out of date "
+                f"for {sorted(english)}: build the English book first (make book builds both, in order)")
+    prefix = EDITIONS[edition]
+    current = {str(pathlib.PurePosixPath(prefix, nb)) if prefix else nb: h
+               for nb, h in _input_digests(srcdir, repo).items()}
     stale = {nb for nb, h in current.items() if stamps.get(nb) != h}
-    if stale and pathlib.Path(cache_path).exists():
+    if stale and edition == "en" and pathlib.Path(cache_path).exists():
         from jupyter_cache import get_cache
 
         cache = get_cache(cache_path)
         for record in cache.list_cache_records():
-            if any(pathlib.Path(record.uri) == srcdir / nb for nb in stale):
+            if any(pathlib.Path(record.uri) == repo / nb for nb in stale):
                 cache.remove_cache(record.pk)
     stamp_file.parent.mkdir(parents=True, exist_ok=True)
-    stamp_file.write_text(json.dumps(current))
-    return stale
+    stamp_file.write_text(json.dumps({**stamps, **current}))
+    return {nb[len(prefix) + 1:] if prefix else nb for nb in stale}
 
 
 def _outdated(app, env, added, changed, removed):
@@ -104,9 +147,12 @@ def _outdated(app, env, added, changed, removed):
     return [name.rsplit(".", 1)[0] for name in stale if name.rsplit(".", 1)[0] in env.found_docs]
 
 
+def _file_name(entry) -> str:
+    return str(entry[0] if isinstance(entry, (tuple, list)) else entry)
+
+
 def _in_mathjax(entry) -> bool:
-    name = entry[0] if isinstance(entry, (tuple, list)) else entry
-    return str(name).startswith("mathjax/")
+    return _file_name(entry).startswith("mathjax/")
 
 
 def _unique_scripts(app, pagename, templatename, context, doctree):
@@ -145,8 +191,36 @@ def colab_edition_url(url: str) -> str:
     return head + "/notebooks/" + tail if sep else url
 
 
+LANGUAGE_LABELS = {"en": "English", "zh": "中文"}
+
+
+def other_edition_url(pagename: str, edition: str) -> tuple[str, str]:
+    """The same page in the other edition, as a link relative to this page, and its edition.
+
+    The English book is ``_build/html``, the Chinese one ``_build/html/zh``, with the same page
+    names: ``chapters/04_x`` <-> ``zh/chapters/04_x``.
+    """
+    up = "../" * pagename.count("/")
+    if edition == "en":
+        return f"{up}zh/{pagename}.html", "zh"
+    return f"{up}../{pagename}.html", "en"
+
+
+def _language_switch(app, pagename, templatename, context, doctree):
+    """A link to the same page in the other edition, in the page header (the theme's
+    ``article_header_buttons`` area, via ``_static/language-switch.js``) and as
+    ``<link rel="alternate" hreflang>`` for search engines."""
+    url, other = other_edition_url(pagename, app.config.ganlib_edition)
+    lang = "zh-CN" if other == "zh" else "en"
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" hreflang="{lang}" href="{url}" '
+        f'title="{LANGUAGE_LABELS[other]}" data-ganlib-edition="{other}">')
+
+
 def setup(app):
     app.add_config_value("ganlib_profile", None, "env")
+    app.add_config_value("ganlib_edition", "en", "env")
+    app.connect("html-page-context", _language_switch)
     app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("html-page-context", _unique_scripts, priority=900)
     app.connect("html-page-context", _colab_opens_the_edition, priority=600)  # after the theme's (501)

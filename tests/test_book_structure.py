@@ -22,8 +22,8 @@ CHINESE_TITLES = {
 }
 
 
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+def toc_files(book: pathlib.Path = ROOT) -> list[str]:
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
     files = [toc["root"]]
 
     def walk(entries):
@@ -37,9 +37,9 @@ def toc_files() -> list[str]:
     return files
 
 
-def resolve(entry: str) -> pathlib.Path:
+def resolve(entry: str, book: pathlib.Path = ROOT) -> pathlib.Path:
     for ext in (".ipynb", ".md"):
-        path = ROOT / (entry + ext)
+        path = book / (entry + ext)
         if path.exists():
             return path
     raise FileNotFoundError(entry)

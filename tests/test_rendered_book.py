@@ -2,7 +2,8 @@
 
 The book is built once per test session in the ``smoke`` profile into ``_build/smoke`` (a
 separate output folder, so a reader's ``make book`` output in ``_build/html`` is never touched),
-with warnings treated as errors. Then a real Chromium (Debian's package, driven by Playwright)
+with warnings treated as errors, in both editions: the Chinese one (``zh/``) goes to
+``_build/smoke/_build/html/zh``, as ``make book`` puts it next to the English one. Then a real Chromium (Debian's package, driven by Playwright)
 opens every page of ``_toc.yml`` and checks what a reader would notice. Screenshots go to
 ``_build/screenshots/`` for a person to look at.
 """
@@ -27,6 +28,7 @@ from test_book_structure import resolve, toc_files
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "smoke"
 HTML = OUT / "_build" / "html"
+ZH_OUT = ROOT / "_build" / "smoke-zh"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -38,14 +40,17 @@ def built_book():
     """Build the whole book (executing every notebook in the smoke profile), warnings = errors."""
     env = dict(os.environ, GANLIB_PROFILE="smoke", GANLIB_QUIET="1", TF_CPP_MIN_LOG_LEVEL="2")
     jb = pathlib.Path(sys.executable).with_name("jupyter-book")
-    proc = subprocess.run(
-        [str(jb), "build", "-W", "-n", "--keep-going", "--path-output", str(OUT), str(ROOT)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600,
-    )
-    log = proc.stdout + proc.stderr
-    (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "smoke-build.log").write_text(log)
-    assert proc.returncode == 0, "book build failed (warnings are errors):\n" + log[-6000:]
+    for name, out, src in (("smoke-build", OUT, ROOT), ("smoke-build-zh", ZH_OUT, ROOT / "zh")):
+        proc = subprocess.run(
+            [str(jb), "build", "-W", "-n", "--keep-going", "--path-output", str(out), str(src)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600,
+        )
+        log = proc.stdout + proc.stderr
+        (ROOT / "_build").mkdir(exist_ok=True)
+        (ROOT / "_build" / f"{name}.log").write_text(log)
+        assert proc.returncode == 0, f"{name} failed (warnings are errors):\n" + log[-6000:]
+    shutil.rmtree(HTML / "zh", ignore_errors=True)
+    shutil.copytree(ZH_OUT / "_build" / "html", HTML / "zh")
     return HTML
 
 
@@ -94,10 +99,17 @@ def pages() -> list[str]:
     return [str(resolve(e).relative_to(ROOT).with_suffix(".html")) for e in toc_files()]
 
 
+def zh_pages() -> list[str]:
+    return [str(resolve(e, ROOT / "zh").relative_to(ROOT).with_suffix(".html")) for e in toc_files(ROOT / "zh")]
+
+
 def test_build_has_no_warnings_and_every_page_exists(built_book):
-    for page in pages():
+    for page in pages() + zh_pages():
         assert (built_book / page).exists(), page
     assert (built_book / "index.html").exists()
+    assert (built_book / "zh" / "index.html").exists()
+    # every English page has its Chinese page (the glossary is the Chinese edition's addition)
+    assert {p for p in pages()} <= {p.removeprefix("zh/") for p in zh_pages()}
 
 
 def _open(browser, url):
@@ -110,7 +122,7 @@ def _open(browser, url):
     return page, errors
 
 
-@pytest.mark.parametrize("path", pages())
+@pytest.mark.parametrize("path", pages() + zh_pages())
 def test_page_renders_for_a_reader(browser, server, path):
     page, errors = _open(browser, f"{server}/{path}")
     try:
@@ -136,9 +148,19 @@ def test_page_renders_for_a_reader(browser, server, path):
             hrefs = page.evaluate(
                 "Array.from(document.querySelectorAll('a[href*=\"colab.research.google.com\"]')).map(a => a.href)"
             )
-            target = "/blob/main/notebooks/" + pathlib.Path(path).with_suffix(".ipynb").name
+            edition = "zh/notebooks/" if path.startswith("zh/") else "notebooks/"
+            target = "/blob/main/" + edition + pathlib.Path(path).with_suffix(".ipynb").name
             assert any(h.endswith(target) for h in hrefs), f"{path}: no Colab link to {target}: {hrefs}"
-            assert (ROOT / "notebooks" / pathlib.Path(path).with_suffix(".ipynb").name).exists()
+            assert (ROOT / edition / pathlib.Path(path).with_suffix(".ipynb").name).exists()
+        # The same page in the other edition is one click away.
+        switch = page.locator("a.ganlib-language-switch")
+        assert switch.count() == 1, f"{path}: no language switch"
+        other = urllib.parse.urljoin(f"{server}/{path}", switch.get_attribute("href"))
+        urllib.request.urlopen(other, timeout=10).close()
+        expected = path.removeprefix("zh/") if path.startswith("zh/") else "zh/" + path
+        assert other == f"{server}/{expected}", f"{path}: the language switch opens {other}"
+        if path.startswith("zh/"):
+            assert not _renders_as_missing_glyphs(page), f"{path}: Chinese text renders as empty boxes"
         # Hidden solutions open on click.
         toggles = page.locator(".admonition.dropdown button.toggle-button")
         for i in range(toggles.count()):
@@ -155,7 +177,21 @@ def test_page_renders_for_a_reader(browser, server, path):
         page.close()
 
 
-@pytest.mark.parametrize("path", pages())
+def _renders_as_missing_glyphs(page) -> bool:
+    """Whether the article's font draws Chinese text exactly as it draws characters no font has
+    (private-use code points, drawn as empty boxes): then the reader sees boxes, not glyphs."""
+    return page.evaluate("""() => {
+        const font = getComputedStyle(document.querySelector('article') || document.body).font;
+        const draw = text => {
+            const c = document.createElement('canvas'); c.width = 200; c.height = 40;
+            const g = c.getContext('2d'); g.font = font; g.fillText(text, 2, 30);
+            return Array.from(g.getImageData(0, 0, 200, 40).data).join(',');
+        };
+        return draw('模式崩溃') === draw('\u{F0001}\u{F0002}\u{F0003}\u{F0004}');
+    }""")
+
+
+@pytest.mark.parametrize("path", pages() + zh_pages())
 def test_internal_links_resolve(server, built_book, path):
     from html.parser import HTMLParser
 
@@ -195,6 +231,21 @@ def test_search_finds_pages(browser, server):
         page.wait_for_selector("ul.search li", timeout=20000)
         assert page.locator("ul.search li").count() >= 3
         page.screenshot(path=str(SHOTS / "search.png"))
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("query, page_name", [("模式崩溃", "06_challenges"), ("弗雷歇", "05a_evaluating_generators"),
+                                              ("判别器", "02_core_concepts")])
+def test_chinese_search_finds_the_page(browser, server, query, page_name):
+    """Sphinx's Chinese search splits words with jieba: a Chinese term finds the page about it."""
+    page, errors = _open(browser, f"{server}/zh/search.html?q={urllib.parse.quote(query)}")
+    try:
+        page.wait_for_selector("ul.search li", timeout=20000)
+        hits = page.evaluate("Array.from(document.querySelectorAll('ul.search li a')).map(a => a.href)")
+        assert any(page_name in h for h in hits), f"{query}: {hits}"
+        page.screenshot(path=str(SHOTS / f"search-zh-{page_name}.png"))
+        assert errors == [], errors
     finally:
         page.close()
 

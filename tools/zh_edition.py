@@ -30,6 +30,9 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EN = ROOT / "chapters"
 ZH = ROOT / "zh" / "chapters"
+#: Paths out of ``chapters/`` (``{literalinclude} ../ganlib/...``) are one level deeper from
+#: ``zh/chapters/``; a path already rewritten (``../../``) is left alone.
+OUTSIDE_PATH = re.compile(r"(?<![./\w])\.\./(?=(?:ganlib|benchmarks|tools|tests|_static|notebooks)/)")
 MARKER = re.compile(r"^<!-- cell (?P<id>[\w-]+) en:(?P<sha>[0-9a-f]+|none) -->$", re.MULTILINE)
 
 
@@ -52,8 +55,15 @@ def _read(path: pathlib.Path) -> dict:
 
 
 def _write(path: pathlib.Path, nb: dict) -> None:
+    import nbformat
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    nbformat.write(nbformat.from_dict(nb), str(path))
+
+
+def zh_paths(text: str) -> str:
+    """Markdown of ``chapters/`` with its paths out of the folder made right for ``zh/chapters/``."""
+    return OUTSIDE_PATH.sub("../../", text)
 
 
 def en_names() -> list[str]:
@@ -82,9 +92,10 @@ def build(name: str, translated: dict[str, tuple[str, str | None]]) -> dict:
         meta = cell.setdefault("metadata", {})
         if cell["id"] in translated:
             text, sha = translated[cell["id"]]
-            cell["source"] = _lines(text)
+            cell["source"] = _lines(zh_paths(text))
             meta["translation"] = {"en_sha": sha}
         else:  # not translated yet: the English text, marked as such
+            cell["source"] = _lines(zh_paths(_source(cell)))
             meta["translation"] = {"en_sha": None}
     return nb
 

@@ -28,6 +28,7 @@ import re
 import time
 
 from ..utils import quiet_native_stderr
+from ..validation import check_choice
 from .profiles import PROFILES, Profile, get_profile
 
 __all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "mnist", "CLAIMS", "GLUED",
@@ -45,14 +46,24 @@ CLAIMS: list[tuple[str, str]] = []
 GLUED: dict[str, object] = {}
 
 
-def glue(name: str, value, *, display: bool = False):
+#: Suffix of the Chinese variant of a glued text: the Chinese edition's prose quotes ``name_zh``.
+ZH_SUFFIX = "_zh"
+
+
+def glue(name: str, value, *, display: bool = False, zh: str | None = None):
     """Make ``value`` available to the page's prose as ``{glue:text}`name```; return ``value``.
 
     Numbers are glued as plain Python floats/ints so format specs such as
-    ``{glue:text}`fid:.1f``` work.
+    ``{glue:text}`fid:.1f``` work. A text meant for the prose (a verdict, a machine, a run time)
+    also takes its Chinese wording ``zh``, glued as ``name_zh`` for the Chinese edition, whose
+    notebooks run this same code.
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name: expected a non-empty string, got {name!r}")
+    if zh is not None:
+        if not isinstance(zh, str):
+            raise TypeError(f"zh: expected the Chinese text (str), got {type(zh).__name__}")
+        glue(name + ZH_SUFFIX, zh)
     try:
         import numpy as np
 
@@ -165,12 +176,12 @@ class Stopwatch:
     def seconds(self) -> float:
         return time.perf_counter() - self.start
 
-    def minutes_text(self) -> str:
-        """``"about 3 minutes"`` / ``"under a minute"``: for prose."""
+    def minutes_text(self, language: str = "en") -> str:
+        """``"about 3 minutes"`` / ``"under a minute"`` (``"约 3 分钟"`` / ``"不到 1 分钟"``): for prose."""
         s = self.seconds
         if s < 60:
-            return "under a minute"
-        return f"about {round(s / 60)} minute{'s' if round(s / 60) != 1 else ''}"
+            return _text("under a minute", "不到 1 分钟", language)
+        return _minutes(s, language)
 
 
 def benchmark_results() -> dict:
@@ -182,24 +193,34 @@ def benchmark_results() -> dict:
     return json.loads(resources.files("ganlib.book").joinpath("benchmark_results.json").read_text())
 
 
-def _duration_text(seconds: float) -> str:
-    if seconds < 60:
-        return f"{round(seconds)} s"
+def _text(en: str, zh: str, language: str) -> str:
+    check_choice(language, "language", ("en", "zh"))
+    return zh if language == "zh" else en
+
+
+def _minutes(seconds: float, language: str) -> str:
     minutes = round(seconds / 60)
-    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return _text(f"about {minutes} minute{'s' if minutes != 1 else ''}", f"约 {minutes} 分钟", language)
 
 
-def fresh_runtime(notebook: str, profile: str = "cpu", results: dict | None = None) -> str:
+def _duration_text(seconds: float, language: str = "en") -> str:
+    if seconds < 60:
+        return _text(f"{round(seconds)} s", f"{round(seconds)} 秒", language)
+    return _minutes(seconds, language)
+
+
+def fresh_runtime(notebook: str, profile: str = "cpu", results: dict | None = None, language: str = "en") -> str:
     """How long ``notebook`` (e.g. ``"04_code_walkthrough"`` or its prefix ``"ch04"``) took on a
     fresh runtime (a new kernel, an empty model cache) in ``profile``, as measured by the
-    benchmarks: ``"about 4 minutes"``, ``"22 s"``, or ``"not measured"``."""
+    benchmarks: ``"about 4 minutes"``, ``"22 s"``, or ``"not measured"`` (``language="zh"``:
+    ``"约 4 分钟"``, ``"22 秒"``, ``"未测量"``)."""
     results = benchmark_results() if results is None else results
     seconds = results.get("notebooks", {}).get("seconds", {})
     key = notebook
     if notebook.startswith("ch"):  # "ch05a" -> the notebook whose name starts with "05a_"
         key = next((k for k in seconds if k.startswith(notebook[2:] + "_")), notebook)
     value = seconds.get(key, {}).get(profile)
-    return "not measured" if value is None else _duration_text(value)
+    return _text("not measured", "未测量", language) if value is None else _duration_text(value, language)
 
 
 def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
@@ -207,7 +228,7 @@ def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
 
     Glued values (for the "Run time" line at the top of each chapter):
 
-    * ``<prefix>_runtime`` ("about 3 minutes"), ``<prefix>_seconds`` and ``<prefix>_profile``:
+    * ``<prefix>_runtime`` ("about 3 minutes"; ``_runtime_zh`` "约 3 分钟"), ``<prefix>_seconds`` and ``<prefix>_profile``:
       this run, timed from :func:`ganlib.book.setup_notebook` (or ``stopwatch``) to this call;
     * ``<prefix>_fresh_cpu`` / ``<prefix>_fresh_smoke``: the benchmarks' time for the chapter on
       a fresh runtime (empty model cache) in the ``cpu`` / ``smoke`` profile on the build machine.
@@ -215,12 +236,13 @@ def glue_runtime(prefix: str, stopwatch: "Stopwatch | None" = None) -> str:
     sw = stopwatch or notebook_stopwatch()
     text = sw.minutes_text()
     seconds = round(sw.seconds)
-    glue(f"{prefix}_runtime", text)
+    glue(f"{prefix}_runtime", text, zh=sw.minutes_text("zh"))
     glue(f"{prefix}_seconds", seconds)
     glue(f"{prefix}_profile", get_profile().name)
     results = benchmark_results()
     for profile in ("cpu", "smoke"):
-        glue(f"{prefix}_fresh_{profile}", fresh_runtime(prefix, profile, results))
+        glue(f"{prefix}_fresh_{profile}", fresh_runtime(prefix, profile, results),
+             zh=fresh_runtime(prefix, profile, results, "zh"))
     print(f"This notebook ran in {seconds} s ({text}) in the {get_profile().name!r} profile.")
     return text
 
