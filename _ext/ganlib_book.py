@@ -54,6 +54,8 @@ def _on_config_inited(app, config):
     if edition not in EDITIONS:
         raise ValueError(f"ganlib_edition must be one of {sorted(EDITIONS)}, got {edition!r}")
     repo = repository(srcdir, edition)
+    if edition == "zh":
+        prefer_chinese_glue()
     config.nb_execution_cache_path = str(repo / "_build" / ".jupyter_cache" / profile)
     config.nb_execution_timeout = TIMEOUTS[profile]
     app.ganlib_stale_notebooks = _drop_stale_cache_records(srcdir, config.nb_execution_cache_path, edition)
@@ -189,6 +191,33 @@ def colab_edition_url(url: str) -> str:
     """``…/blob/main/chapters/04_x.ipynb`` -> ``…/blob/main/notebooks/04_x.ipynb``."""
     head, sep, tail = url.rpartition("/chapters/")
     return head + "/notebooks/" + tail if sep else url
+
+
+#: ``ganlib.book.glue(name, text, zh=...)`` glues a text's Chinese wording as ``name_zh``.
+ZH_SUFFIX = "_zh"
+
+
+def prefer_chinese_glue() -> None:
+    """In the Chinese build, ``{glue:text}`name``` shows ``name_zh`` when the notebook glued one.
+
+    The Chinese notebooks run the English code, so a glued *text* (a verdict, a range, a run
+    time) exists in both wordings; the prose keeps the English key and gets the Chinese words.
+    Numbers have no ``_zh`` variant and are shown as glued.
+    """
+    from myst_nb.core.execute.base import NotebookClientBase
+
+    if getattr(NotebookClientBase, "_ganlib_prefers_chinese", False):
+        return
+    english = NotebookClientBase.glue_data
+
+    def glue_data(self):
+        data = english.fget(self)
+        for key in [k for k in data if k.endswith(ZH_SUFFIX)]:
+            data[key[: -len(ZH_SUFFIX)]] = data[key]
+        return data
+
+    NotebookClientBase.glue_data = property(glue_data, doc=english.__doc__)
+    NotebookClientBase._ganlib_prefers_chinese = True
 
 
 LANGUAGE_LABELS = {"en": "English", "zh": "中文"}

@@ -77,3 +77,46 @@ def test_colab_buttons_open_the_notebook_edition():
     urls = [b["url"] for b in context["header_buttons"][0]["buttons"]]
     assert urls == ["https://colab.research.google.com/github/o/r/blob/main/notebooks/04_x.ipynb",
                     "https://mybinder.org/v2/gh/o/r/main?urlpath=tree/chapters/04_x.ipynb"]
+
+
+def test_chinese_build_shows_the_chinese_wording_of_glued_texts(monkeypatch):
+    from myst_nb.core.execute.base import NotebookClientBase
+
+    ext = _extension()
+    monkeypatch.setattr(NotebookClientBase, "glue_data", NotebookClientBase.glue_data)  # restored after the test
+    monkeypatch.setattr(NotebookClientBase, "_ganlib_prefers_chinese", False, raising=False)
+    ext.prefer_chinese_glue()
+    ext.prefer_chinese_glue()  # idempotent
+    client = NotebookClientBase.__new__(NotebookClientBase)  # only its glue data is used here
+    client._glue_data = {"runtime": "about 3 minutes", "runtime_zh": "约 3 分钟", "fid": 12.5}
+    assert client.glue_data["runtime"] == "约 3 分钟" and client.glue_data["fid"] == 12.5
+
+
+def test_language_switch_links_the_same_page_in_the_other_edition():
+    ext = _extension()
+    assert ext.other_edition_url("chapters/04_code_walkthrough", "en") == ("../zh/chapters/04_code_walkthrough.html", "zh")
+    assert ext.other_edition_url("chapters/04_code_walkthrough", "zh") == ("../../chapters/04_code_walkthrough.html", "en")
+    assert ext.other_edition_url("index", "en") == ("zh/index.html", "zh")
+    assert ext.other_edition_url("search", "zh") == ("../search.html", "en")
+
+
+def test_chinese_build_refuses_out_of_date_english_executions(tmp_path):
+    import json
+
+    import pytest
+
+    ext = _extension()
+    (tmp_path / "ganlib").mkdir()
+    (tmp_path / "ganlib" / "training.py").write_text("x = 1\n")
+    for book in (tmp_path, tmp_path / "zh"):
+        (book / "chapters").mkdir(parents=True)
+        (book / "chapters" / "01_background.ipynb").write_text("{}")
+    cache = tmp_path / "cache"
+    ext._drop_stale_cache_records(tmp_path, str(cache))  # the English build stamps its records
+    assert ext._drop_stale_cache_records(tmp_path / "zh", str(cache), "zh") == {"chapters/01_background.ipynb"}
+    assert "zh/chapters/01_background.ipynb" in json.loads((cache / "ganlib-data-inputs.json").read_text())
+    (tmp_path / "ganlib" / "training.py").write_text("x = 2\n")  # ganlib changed, English not rebuilt
+    with pytest.raises(RuntimeError, match="build the English book first"):
+        ext._drop_stale_cache_records(tmp_path / "zh", str(cache), "zh")
+    ext._drop_stale_cache_records(tmp_path, str(cache))
+    assert ext._drop_stale_cache_records(tmp_path / "zh", str(cache), "zh") == {"chapters/01_background.ipynb"}
