@@ -187,3 +187,56 @@ def test_expect_error_points_at_the_readers_line_not_into_ganlib(capsys):
         get_profile("fast")  # raises inside ganlib; the reader's line is this one
     out = capsys.readouterr().out
     assert "raised at line" in out and 'get_profile("fast")' in out and "profiles.py" not in out
+
+
+def test_glue_records_the_chinese_wording_as_name_zh():
+    assert book.glue("zh_demo_verdict", "closer to", zh="更接近") == "closer to"
+    assert book.GLUED["zh_demo_verdict"] == "closer to" and book.GLUED["zh_demo_verdict_zh"] == "更接近"
+    with pytest.raises(TypeError, match="zh"):
+        book.glue("zh_demo_bad", "closer to", zh=0.5)
+
+
+def test_span_words_a_range_in_english_and_chinese():
+    import pandas as pd
+
+    runs = np.array([0.9634, 0.9731, 0.9702])
+    assert book.span(runs, ".1%") == "96.3% to 97.3%"
+    assert book.span(runs, ".1%", "zh") == "96.3% 至 97.3%"
+    assert book.span((0.9995, 1.0), ".1%") == "100.0%"  # both ends alike: one value
+    assert book.span((0.70, 0.704), ".1f", collapse=False) == "0.7 to 0.7"
+    assert book.span(pd.Series([-1.0, np.nan, 0.92]), "+.2f", "zh") == "-1.00 至 +0.92"  # NaN skipped
+    assert book.span(np.array([50, 60]), "d") == "50 to 60"
+    assert book.span([0.0301, 0.0328], "±{:.3f}") == "±0.030 to ±0.033"  # a template with one field
+    assert book.span(pd.Series([], dtype=float), ".2f") == "nan"  # as pandas' min of nothing
+    with pytest.raises(TypeError, match="fmt"):
+        book.span([1, 2], None)
+
+
+def test_join_names_in_english_and_chinese():
+    assert book.join_names([0, 1, 2]) == "0, 1 and 2"
+    assert book.join_names([0, 1, 2], "zh") == "0、1 和 2"
+    assert book.join_names(["*MLP*", "*CNN*"]) == "*MLP* and *CNN*"
+    assert book.join_names(["*MLP*", "*CNN*"], "zh") == "*MLP* 和 *CNN*"
+    assert book.join_names(("A",)) == "A" and book.join_names(["A"], "zh") == "A"
+    assert book.join_names([]) == "none" and book.join_names([], "zh") == "无"
+
+
+def test_machine_text_in_english_and_chinese():
+    assert book.machine_text(2, 0) == "2 CPU cores and no GPU"
+    assert book.machine_text(2, 0, sep=", ") == "2 CPU cores, no GPU"
+    assert book.machine_text(2, 0, "zh") == "2 个 CPU 核心、无 GPU"
+    assert book.machine_text(8, np.int64(2), sep=", ") == "8 CPU cores, 2 GPU(s)"
+    assert book.machine_text(8, 2, "zh") == "8 个 CPU 核心、2 个 GPU"
+    assert book.machine_text(8, ["Tesla T4", "Tesla T4"]) == "8 CPU cores and GPU: Tesla T4, Tesla T4"
+    assert book.machine_text(8, ["Tesla T4"], "zh") == "8 个 CPU 核心、GPU：Tesla T4"
+    assert book.machine_text(4, []) == "4 CPU cores and no GPU"
+
+
+@pytest.mark.parametrize("call", [lambda lang: book.span([1, 2], "d", lang),
+                                  lambda lang: book.join_names(["A", "B"], lang),
+                                  lambda lang: book.machine_text(2, 0, lang)],
+                         ids=["span", "join_names", "machine_text"])
+def test_prose_helpers_reject_an_unknown_language(call):
+    assert call("en") and call("zh")
+    with pytest.raises(ValueError, match="language"):
+        call("fr")

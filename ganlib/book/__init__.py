@@ -6,7 +6,8 @@ and the core never imports it. Importing ``ganlib.book`` starts the chapter's st
 
 * :mod:`ganlib.book.notebook` — the notebook helpers, re-exported here: ``setup_notebook``,
   ``glue``, ``claim``, ``figure``, ``mnist``, ``expect_error``, ``exec_source``, ``prose``,
-  ``print_source``, ``glue_runtime``;
+  ``print_source``, ``glue_runtime``, and the prose wording in English or Chinese: ``span``,
+  ``join_names``, ``machine_text``;
 * :mod:`ganlib.book.profiles` — the run profiles (``smoke`` / ``cpu`` / ``gpu``), the one place
   budgets are decided;
 * :mod:`ganlib.book.zoo` — trained models shared by chapters, cached on disk;
@@ -42,10 +43,13 @@ from .notebook import (  # noqa: E402,F401
     glue_runtime,
     install_requirement,
     in_book_build,
+    join_names,
+    machine_text,
     mnist,
     print_source,
     prose,
     setup_notebook,
+    span,
 )
 from .profiles import PROFILES, Profile, get_profile, profile_name  # noqa: E402,F401
 

@@ -17,11 +17,14 @@
   ``tools/make_edition.py``): a paragraph that quotes computed numbers is rendered from this run's
   glued values, and code the HTML book includes from ``ganlib`` is printed from the installed
   package.
+* :func:`span`, :func:`join_names` and :func:`machine_text` word computed values for the prose in
+  English or Chinese (the Chinese edition glues ``name_zh``: ``glue(name, value, zh=...)``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import numbers
 import os
 import platform
 import re
@@ -34,7 +37,8 @@ from .profiles import PROFILES, Profile, get_profile
 __all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "mnist", "CLAIMS", "GLUED",
            "in_book_build", "expect_error", "exec_source", "prose", "print_source", "benchmark_results",
            "fresh_runtime", "setup_notebook", "environment_report", "notebook_stopwatch", "REPOSITORY_URL",
-           "TESTED_TENSORFLOW", "TESTED_KERAS", "version_advice", "tested_requirements"]
+           "TESTED_TENSORFLOW", "TESTED_KERAS", "version_advice", "tested_requirements", "span",
+           "join_names", "machine_text"]
 
 _RANK = {name: i for i, name in enumerate(PROFILES)}  # smoke < cpu < gpu
 
@@ -207,6 +211,67 @@ def _duration_text(seconds: float, language: str = "en") -> str:
     if seconds < 60:
         return _text(f"{round(seconds)} s", f"{round(seconds)} 秒", language)
     return _minutes(seconds, language)
+
+
+def span(values, fmt: str, language: str = "en", *, collapse: bool = True) -> str:
+    """The range of ``values`` (numbers, or a ``(low, high)`` pair) as prose: lowest "to" highest.
+
+    ``fmt`` is a format spec (``".1%"``) or a template with one field (``"±{:.3f}"``). When both
+    ends look alike the value is given once, unless ``collapse=False``. NaNs are skipped (no
+    numbers at all give ``"nan"``, as pandas' ``min`` would).
+
+    >>> span([0.953, 0.97, 0.961], ".1%"), span([0.953, 0.97], ".1%", "zh")
+    ('95.3% to 97.0%', '95.3% 至 97.0%')
+    >>> span([0.5, 0.5001], ".0%"), span([0.5, 0.5001], ".0%", collapse=False)
+    ('50%', '50% to 50%')
+    """
+    check_choice(language, "language", ("en", "zh"))
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt: expected a format spec such as '.1%' (str), got {type(fmt).__name__}")
+    finite = [v for v in values if v == v] or [float("nan")]  # skip NaNs, as pandas' min/max do
+    one = (lambda v: fmt.format(v)) if "{" in fmt else (lambda v: format(v, fmt))
+    low, high = one(min(finite)), one(max(finite))
+    if collapse and low == high:
+        return low
+    return _text(f"{low} to {high}", f"{low} 至 {high}", language)
+
+
+def join_names(names, language: str = "en") -> str:
+    """A list of names (or numbers) as prose: ``"A, B and C"`` / ``"A、B 和 C"``; none: ``"none"`` / ``"无"``.
+
+    >>> join_names([0, 1, 2]), join_names(["A", "B"], "zh"), join_names([]), join_names(["A"], "zh")
+    ('0, 1 and 2', 'A 和 B', 'none', 'A')
+    """
+    check_choice(language, "language", ("en", "zh"))
+    items = [str(n) for n in names]
+    if not items:
+        return _text("none", "无", language)
+    if len(items) == 1:
+        return items[0]
+    return _text(", ".join(items[:-1]) + " and " + items[-1], "、".join(items[:-1]) + " 和 " + items[-1], language)
+
+
+def machine_text(cores: int, gpus=0, language: str = "en", *, sep: str = " and ") -> str:
+    """A machine as prose: ``cores`` CPU cores and ``gpus`` (a number of GPUs, or their names).
+
+    ``sep`` joins the two parts in English (``" and "`` or ``", "``); Chinese always uses "、".
+
+    >>> machine_text(2, 0), machine_text(2, 0, "zh"), machine_text(8, 1, sep=", ")
+    ('2 CPU cores and no GPU', '2 个 CPU 核心、无 GPU', '8 CPU cores, 1 GPU(s)')
+    >>> machine_text(8, ["Tesla T4"]), machine_text(8, 2, "zh")
+    ('8 CPU cores and GPU: Tesla T4', '8 个 CPU 核心、2 个 GPU')
+    """
+    check_choice(language, "language", ("en", "zh"))
+    if isinstance(gpus, str):
+        gpus = [gpus]
+    if not isinstance(gpus, numbers.Integral):  # the GPUs' names
+        names = [str(g) for g in gpus]
+        gpu_en = f"GPU: {', '.join(names)}" if names else "no GPU"
+        gpu_zh = f"GPU：{'、'.join(names)}" if names else "无 GPU"
+    else:
+        gpu_en = f"{gpus} GPU(s)" if gpus else "no GPU"
+        gpu_zh = f"{gpus} 个 GPU" if gpus else "无 GPU"
+    return _text(f"{cores} CPU cores{sep}{gpu_en}", f"{cores} 个 CPU 核心、{gpu_zh}", language)
 
 
 def fresh_runtime(notebook: str, profile: str = "cpu", results: dict | None = None, language: str = "en") -> str:
