@@ -187,7 +187,7 @@ def _renders_as_missing_glyphs(page) -> bool:
             const g = c.getContext('2d'); g.font = font; g.fillText(text, 2, 30);
             return Array.from(g.getImageData(0, 0, 200, 40).data).join(',');
         };
-        return draw('模式崩溃') === draw('\u{F0001}\u{F0002}\u{F0003}\u{F0004}');
+        return draw('模式崩溃') === draw('\\u{F0001}\\u{F0002}\\u{F0003}\\u{F0004}');
     }""")
 
 
