@@ -122,6 +122,15 @@ def _open(browser, url):
     return page, errors
 
 
+def test_chinese_edition_shows_the_english_runs(built_book):
+    """The Chinese build executes nothing: every notebook comes from the English build's cache
+    (its code cells are the English ones), so both editions show the numbers of the same runs."""
+    log = (ROOT / "_build" / "smoke-build-zh.log").read_text()
+    assert "Executed notebook" not in log
+    cached = {line.split(":")[0].rsplit("/", 1)[-1] for line in log.splitlines() if "Using cached notebook" in line}
+    assert cached == {p.name for p in (ROOT / "zh" / "chapters").glob("*.ipynb")}
+
+
 @pytest.mark.parametrize("path", pages() + zh_pages())
 def test_page_renders_for_a_reader(browser, server, path):
     page, errors = _open(browser, f"{server}/{path}")
