@@ -56,6 +56,14 @@ def _on_config_inited(app, config):
     repo = repository(srcdir, edition)
     if edition == "zh":
         prefer_chinese_glue()
+        # Sphinx's Chinese search splits text with jieba, whose dictionary does not know the
+        # book's terms (判别器 becomes 判别 + 器, and a search for 判别器 finds nothing): the
+        # glossary's terms are added to it.
+        terms = repo / "_build" / "zh-search-terms.txt"
+        terms.parent.mkdir(parents=True, exist_ok=True)
+        terms.write_text("".join(f"{t} 2000\n" for t in glossary_terms(srcdir / "chapters" / "glossary.md")),
+                         encoding="utf-8")
+        config.html_search_options = {**(config.html_search_options or {}), "dict": str(terms)}
     config.nb_execution_cache_path = str(repo / "_build" / ".jupyter_cache" / profile)
     config.nb_execution_timeout = TIMEOUTS[profile]
     app.ganlib_stale_notebooks = _drop_stale_cache_records(srcdir, config.nb_execution_cache_path, edition)
@@ -220,6 +228,20 @@ def prefer_chinese_glue() -> None:
     NotebookClientBase._ganlib_prefers_chinese = True
 
 
+def glossary_terms(glossary: pathlib.Path) -> list[str]:
+    """The Chinese terms of the glossary's tables (first column), each run of 2+ Chinese characters."""
+    import re
+
+    if not glossary.exists():
+        return []
+    terms = []
+    for line in glossary.read_text(encoding="utf-8").splitlines():
+        if line.startswith("|"):
+            first = line.strip("|").split("|")[0]
+            terms += re.findall(r"[\u3400-\u9fff]{2,}", first)
+    return sorted(set(terms))
+
+
 LANGUAGE_LABELS = {"en": "English", "zh": "中文"}
 
 
@@ -238,8 +260,16 @@ def other_edition_url(pagename: str, edition: str) -> tuple[str, str]:
 def _language_switch(app, pagename, templatename, context, doctree):
     """A link to the same page in the other edition, in the page header (the theme's
     ``article_header_buttons`` area, via ``_static/language-switch.js``) and as
-    ``<link rel="alternate" hreflang>`` for search engines."""
-    url, other = other_edition_url(pagename, app.config.ganlib_edition)
+    ``<link rel="alternate" hreflang>`` for search engines. A page the other edition does not
+    have (the Chinese glossary) links to the other edition's first page."""
+    edition = app.config.ganlib_edition
+    url, other = other_edition_url(pagename, edition)
+    srcdir = pathlib.Path(app.srcdir)
+    other_src = repository(srcdir, edition) / EDITIONS[other]
+    generated = pagename in ("index", "search", "genindex")
+    if not generated and not any((other_src / f"{pagename}{ext}").exists() for ext in (".ipynb", ".md")):
+        url, other = other_edition_url("index", edition)
+        url = "../" * pagename.count("/") + url
     lang = "zh-CN" if other == "zh" else "en"
     context["metatags"] = context.get("metatags", "") + (
         f'\n<link rel="alternate" hreflang="{lang}" href="{url}" '
