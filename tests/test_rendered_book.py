@@ -186,7 +186,8 @@ def test_page_renders_for_a_reader(browser, server, path):
                 "el => !el.classList.contains('toggle-hidden')", arg=admonition.element_handle(), timeout=5000
             )
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / (pathlib.Path(path).stem + ".png")), full_page=True)
+        shot = ("zh-" if path.startswith("zh/") else "") + pathlib.Path(path).stem + ".png"
+        page.screenshot(path=str(SHOTS / shot), full_page=True)
         assert errors == [], f"{path}: JavaScript errors: {errors}"
     finally:
         page.close()
