@@ -171,6 +171,13 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
             lines += [f"- **{name} failed**: `{error.splitlines()[-1][:300] if error else ''}`"]
         if nb.get("errors"):
             lines.append("")
+        for name, rerun in nb.get("reruns", {}).items():  # a chapter measured again after a fix
+            first = rerun.get("first_run_error", "").strip().splitlines()
+            lines.append(f"- **{name}** measured again {rerun['date']} at commit `{rerun['commit']}` (load average "
+                         f"{rerun['load_average_at_start']:.1f} at its start), after its first run failed"
+                         + (f": `{first[-1][:200]}`" if first else ""))
+        if nb.get("reruns"):
+            lines.append("")
     path.write_text("\n".join(lines) + "\n")
 
 
