@@ -201,10 +201,6 @@ def colab_edition_url(url: str) -> str:
     return head + "/notebooks/" + tail if sep else url
 
 
-#: ``ganlib.book.glue(name, text, zh=...)`` glues a text's Chinese wording as ``name_zh``.
-ZH_SUFFIX = "_zh"
-
-
 def prefer_chinese_glue() -> None:
     """In the Chinese build, ``{glue:text}`name``` shows ``name_zh`` when the notebook glued one.
 
@@ -213,6 +209,8 @@ def prefer_chinese_glue() -> None:
     Numbers have no ``_zh`` variant and are shown as glued.
     """
     from myst_nb.core.execute.base import NotebookClientBase
+
+    from ganlib.book.notebook import ZH_SUFFIX  # glue(name, text, zh=...) glues name + ZH_SUFFIX
 
     if getattr(NotebookClientBase, "_ganlib_prefers_chinese", False):
         return

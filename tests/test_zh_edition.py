@@ -22,7 +22,7 @@ import sys
 
 import pytest
 
-from test_book_structure import toc_files
+from test_book_structure import resolve, toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ZH = ROOT / "zh"
@@ -49,10 +49,7 @@ def en_pages() -> list[str]:
 
 
 def zh_page(entry: str) -> pathlib.Path:
-    for ext in (".ipynb", ".md"):
-        if (ZH / (entry + ext)).exists():
-            return ZH / (entry + ext)
-    raise FileNotFoundError(f"zh/{entry}")
+    return resolve(entry, ZH)
 
 
 def markdown_of(path: pathlib.Path) -> str:
@@ -109,7 +106,7 @@ def test_both_tables_of_contents_list_the_same_pages():
 
 @pytest.mark.parametrize("entry", en_pages())
 def test_every_english_page_has_a_chinese_page(entry):
-    english = ROOT / (entry + (".ipynb" if (ROOT / (entry + ".ipynb")).exists() else ".md"))
+    english = resolve(entry)
     chinese = zh_page(entry)
     assert chinese.suffix == english.suffix, f"{entry}: {english.suffix} in English, {chinese.suffix} in Chinese"
 
