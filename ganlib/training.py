@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import os
 import pathlib
+import re
 
 import numpy as np
 import keras
@@ -551,7 +552,12 @@ class GAN(keras.Model):
         e.g. ``g_optimizer/hidden1_kernel_momentum``. A checkpoint restores each variable by its
         key, so two same-shaped variables can never be swapped. Layers named explicitly (as in
         ganlib's models) give the same keys in every process; Keras' automatic names
-        (``dense_3``) depend on what was built before.
+        (``dense_3``) depend on what was built before. The one automatic name ganlib's models
+        cannot avoid, the random-state variable of each ``Dropout`` layer
+        (``seed_generator_<n>/seed_generator_state``, numbered per process), is keyed without its
+        number, in the model's variable order (``seed_generator/...``, ``seed_generator/...#1``):
+        otherwise a model cached by one notebook would not load in a process that had built
+        another dropout layer first.
         """
         items = []
         groups = (
@@ -566,6 +572,7 @@ class GAN(keras.Model):
                 path = str(getattr(var, "path", None) or var.name)
                 if strip_owner and "/" in path:
                     path = path.split("/", 1)[1]
+                path = _SEED_GENERATOR_NUMBER.sub(r"\1", path)
                 key = f"{role}/{path}"
                 count = seen.get(key, 0)
                 seen[key] = count + 1
@@ -641,6 +648,10 @@ class GAN(keras.Model):
         for key, var in items:
             var.assign(stored[key])
         return meta, extras
+
+
+#: ``seed_generator_12`` -> ``seed_generator``: Keras numbers SeedGenerators per process.
+_SEED_GENERATOR_NUMBER = re.compile(r"(?<![^/])(seed_generator)_\d+(?![^/])")
 
 
 def _dtype_name(var) -> str:

@@ -430,6 +430,25 @@ def test_finding2_load_state_matches_by_path_and_is_all_or_nothing(tmp_path):
     assert same(state(twin), state(gan))
 
 
+def test_a_cached_dropout_model_loads_in_a_process_that_built_other_dropout_layers_first(tmp_path):
+    # Found in the cpu book build: chapter 4 cached the DCGAN, and chapter 5.1's kernel, which had
+    # built fewer Dropout layers, refused the entry ("missing discriminator/seed_generator_2/...")
+    # and trained the same model a second time. Keras numbers each SeedGenerator per process.
+    saved = make_gan("dcgan", seed=0)
+    saved.save_state(tmp_path / "s.npz")
+    for _ in range(3):
+        keras.layers.Dropout(0.5)  # each takes the next seed_generator_<n>
+    later = make_gan("dcgan", seed=1)
+    names = [v.path for v in later.discriminator.variables if "seed_generator" in v.path]
+    assert len(names) == 2 and not any(n.startswith("seed_generator/") for n in names)  # the numbers differ
+    later.load_state(tmp_path / "s.npz")
+    assert same(state(later), state(saved))
+    # the two dropout states stay distinct keys, in the model's order
+    keys = [k for k, _ in later.state_items() if "seed_generator" in k]
+    assert keys == ["discriminator/seed_generator/seed_generator_state",
+                    "discriminator/seed_generator/seed_generator_state#1"]
+
+
 class _Blowup(keras.callbacks.Callback):
     """Scale the critic's output layer by 1e9 at the start of one epoch: a finite blow-up."""
 
