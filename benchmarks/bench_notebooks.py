@@ -56,12 +56,19 @@ def run_notebook(path: pathlib.Path, profile: str) -> float:
             os.environ.update(saved)
 
 
-def bench_notebooks(profiles=("smoke", "cpu")) -> dict:
-    """Run every chapter in each profile; a notebook that fails is recorded (``None`` and its
-    error) and the others still run."""
+def bench_notebooks(profiles=("smoke", "cpu"), chapters=None) -> dict:
+    """Run every chapter (or only those whose stems are in ``chapters``) in each profile; a
+    notebook that fails is recorded (``None`` and its error) and the others still run."""
     results: dict = {}
     errors: dict = {}
-    for nb in chapter_notebooks():
+    notebooks = chapter_notebooks()
+    if chapters is not None:
+        unknown = set(chapters) - {nb.stem for nb in notebooks}
+        if unknown:
+            raise ValueError(f"unknown chapters {sorted(unknown)}; the suite's chapters are "
+                             f"{[nb.stem for nb in notebooks]}")
+        notebooks = [nb for nb in notebooks if nb.stem in chapters]
+    for nb in notebooks:
         results[nb.stem] = {}
         for profile in profiles:
             try:

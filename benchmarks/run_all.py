@@ -171,11 +171,12 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
             lines += [f"- **{name} failed**: `{error.splitlines()[-1][:300] if error else ''}`"]
         if nb.get("errors"):
             lines.append("")
-        for name, rerun in nb.get("reruns", {}).items():  # a chapter measured again after a fix
+        for name, rerun in nb.get("reruns", {}).items():  # a chapter measured again (after a fix or a change)
             first = rerun.get("first_run_error", "").strip().splitlines()
+            why = (f", because {rerun['reason']}" if rerun.get("reason") else ", after its first run failed"
+                   + (f": `{first[-1][:200]}`" if first else ""))
             lines.append(f"- **{name}** measured again {rerun['date']} at commit `{rerun['commit']}` (load average "
-                         f"{rerun['load_average_at_start']:.1f} at its start), after its first run failed"
-                         + (f": `{first[-1][:200]}`" if first else ""))
+                         f"{rerun['load_average_at_start']:.1f} at its start){why}")
         if nb.get("reruns"):
             lines.append("")
     path.write_text("\n".join(lines) + "\n")
@@ -188,11 +189,17 @@ def main() -> None:
     parser.add_argument("--profiles", choices=["smoke", "cpu", "gpu"], nargs="+",
                         help="run profiles of the notebook suite (default: smoke cpu, or smoke with --quick); "
                              "on a GPU machine, e.g. Colab: --only notebooks --profiles gpu --out results-gpu")
+    parser.add_argument("--chapters", nargs="+", metavar="STEM",
+                        help="with --only notebooks: measure only these chapters (e.g. 05a_evaluating_generators) "
+                             "and keep the stored times of the others; each is listed as measured again")
+    parser.add_argument("--reason", default=None, help="with --chapters: why they are measured again (for RESULTS.md)")
     parser.add_argument("--out", default=None, help="folder (relative to benchmarks/) for results.json and "
                         "RESULTS.md; use one for another machine, so results of two machines never mix "
                         "(default: RESULTS.md here and the book's ganlib/book/benchmark_results.json)")
     args = parser.parse_args()
     only = set(args.only or ["training", "metrics", "notebooks"])
+    if args.chapters and only != {"notebooks"}:
+        parser.error("--chapters needs --only notebooks")
     profiles = tuple(args.profiles or (("smoke",) if args.quick else ("smoke", "cpu")))
 
     results: dict = {"machine": machine()}
@@ -227,7 +234,20 @@ def main() -> None:
         from bench_notebooks import bench_notebooks
 
         measured = stamp(results["machine"]["cpu"])
-        results["notebooks"] = {**bench_notebooks(profiles), "measured": measured}
+        if args.chapters:  # measure these again; the suite's other times and its date stay
+            suite = results.get("notebooks")
+            if not suite:
+                parser.error("--chapters needs a stored notebook suite to update; run the whole suite first")
+            fresh = bench_notebooks(profiles, chapters=args.chapters)
+            for name, row in fresh["seconds"].items():
+                suite["seconds"].setdefault(name, {}).update(row)
+                suite.setdefault("reruns", {})[f"{name} ({', '.join(profiles)})"] = {
+                    **measured, **({"reason": args.reason} if args.reason else {})}
+            for key in [k for k in suite.get("errors", {}) if k.split(" (")[0] in fresh["seconds"]]:
+                del suite["errors"][key]
+            suite.setdefault("errors", {}).update(fresh["errors"])
+        else:
+            results["notebooks"] = {**bench_notebooks(profiles), "measured": measured}
     results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     save()
     print(f"\nwrote {out_dir / 'RESULTS.md'} and {out_json}")

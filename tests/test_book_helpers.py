@@ -89,20 +89,24 @@ def test_zoo_trains_once_then_loads(tmp_path, monkeypatch):
     assert not third.cached
 
 
-def test_book_dcgans_have_the_profiles_width(tmp_path, monkeypatch):
+def test_book_dcgans_have_the_profiles_widths(tmp_path, monkeypatch):
     import dataclasses
     import types
 
     monkeypatch.setenv("GANLIB_CACHE", str(tmp_path))
     profile = dataclasses.replace(get_profile("smoke"), gan_epochs=1, cgan_epochs=1, n_eval=4,
-                                  dcgan_filters=8, steps_per_execution=1)
+                                  dcgan_filters=8, cgan_filters=12, steps_per_execution=1)
     rng = np.random.default_rng(0)
     data = types.SimpleNamespace(x_train=rng.uniform(0, 1, (64, 28, 28, 1)).astype("float32"),
                                  y_train=np.arange(64) % 10)
-    for trained in (zoo.book_dcgan(data, profile, verbose=0), zoo.book_conditional_gan(data, profile, verbose=0)):
-        assert trained.gan.generator.get_layer("deconv2").filters == 8
-        assert trained.gan.discriminator.get_layer("conv2").filters == 16
-    assert get_profile("gpu").dcgan_filters == 64  # a GPU trains the tutorial's widths
+    # each family has its own width: the DCGAN's does not leak into the conditional GAN
+    for trained, f in ((zoo.book_dcgan(data, profile, verbose=0), 8),
+                       (zoo.book_conditional_gan(data, profile, verbose=0), 12)):
+        assert trained.gan.generator.get_layer("deconv2").filters == f
+        assert trained.gan.discriminator.get_layer("conv2").filters == 2 * f
+    # a GPU trains the tutorial's widths; the cpu profile a narrower DCGAN, the tutorial's cGAN
+    assert (get_profile("gpu").dcgan_filters, get_profile("gpu").cgan_filters) == (64, 64)
+    assert (get_profile("cpu").dcgan_filters, get_profile("cpu").cgan_filters) == (48, 64)
     wide = zoo.book_dcgan(data, profile, filters=16, verbose=0)  # an explicit option wins
     assert wide.gan.generator.get_layer("deconv2").filters == 16
 

@@ -298,10 +298,10 @@ def book_dcgan(data, profile, *, seed: int = 0, **options) -> TrainedGAN:
 
 
 def book_conditional_gan(data, profile, *, seed: int = 0, **options) -> TrainedGAN:
-    """The book's class-conditional DCGAN (``profile.dcgan_filters`` wide) trained on
+    """The book's class-conditional DCGAN (``profile.cgan_filters`` wide) trained on
     ``(data.x_train, data.y_train)`` (chapter 5)."""
     return trained_gan("conditional_dcgan", data.x_train, data.y_train, epochs=profile.cgan_epochs,
                        batch_size=profile.batch_size, seed=seed, snapshots=20,
                        snapshot_every=_snapshot_every(profile.cgan_epochs),
                        steps_per_execution=profile.steps_per_execution,
-                       **{"filters": profile.dcgan_filters, **options})
+                       **{"filters": profile.cgan_filters, **options})
