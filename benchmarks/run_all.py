@@ -175,11 +175,40 @@ def write_markdown(results: dict, path: pathlib.Path) -> None:
             first = rerun.get("first_run_error", "").strip().splitlines()
             why = (f", because {rerun['reason']}" if rerun.get("reason") else ", after its first run failed"
                    + (f": `{first[-1][:200]}`" if first else ""))
-            lines.append(f"- **{name}** measured again {rerun['date']} at commit `{rerun['commit']}` (load average "
+            at = f" at commit `{rerun['commit']}`" if rerun.get("commit") else ""
+            lines.append(f"- **{name}** measured again {rerun['date']}{at} (load average "
                          f"{rerun['load_average_at_start']:.1f} at its start){why}")
         if nb.get("reruns"):
             lines.append("")
     path.write_text("\n".join(lines) + "\n")
+
+
+def check_rerun(suite: dict, profiles, measured: dict) -> None:
+    """Raise ``ValueError`` if re-measuring ``profiles`` now would mix what the stored ``suite`` keeps
+    apart: a profile the suite does not show, or another machine (the ``cpu`` of ``measured``)."""
+    missing = [p for p in profiles if p not in suite.get("profiles", [])]
+    if missing:
+        raise ValueError(f"the stored suite has no {missing} times to update (it has {suite.get('profiles')}); "
+                         "measure the whole suite in those profiles instead")
+    stored_cpu = suite.get("measured", {}).get("cpu")
+    if stored_cpu and measured.get("cpu") != stored_cpu:
+        raise ValueError(f"the stored suite was measured on {stored_cpu!r}, this machine is {measured.get('cpu')!r}: "
+                         "write another machine's results with --out")
+
+
+def merge_rerun(suite: dict, fresh: dict, profiles, measured: dict, reason: str) -> None:
+    """Put ``fresh`` (:func:`bench_notebooks` for some chapters) into the stored notebook ``suite``:
+    their times in ``profiles`` replace the stored ones, the other chapters' times and the suite's
+    date stay, each re-measured ``"<chapter> (<profile>)"`` is listed under ``reruns`` with when,
+    where and why (replacing an older entry), and its stored error is replaced by this run's."""
+    for name, row in fresh["seconds"].items():
+        suite["seconds"].setdefault(name, {}).update(row)
+        for profile in profiles:
+            key = f"{name} ({profile})"
+            suite.setdefault("reruns", {})[key] = {**measured, "reason": reason}
+            suite.setdefault("errors", {}).pop(key, None)
+            if key in fresh.get("errors", {}):
+                suite["errors"][key] = fresh["errors"][key]
 
 
 def main() -> None:
@@ -198,8 +227,9 @@ def main() -> None:
                         "(default: RESULTS.md here and the book's ganlib/book/benchmark_results.json)")
     args = parser.parse_args()
     only = set(args.only or ["training", "metrics", "notebooks"])
-    if args.chapters and only != {"notebooks"}:
-        parser.error("--chapters needs --only notebooks")
+    if args.chapters and (only != {"notebooks"} or not args.reason):
+        parser.error("--chapters needs --only notebooks and a --reason (RESULTS.md and the book say why "
+                     "these chapters were measured again)")
     profiles = tuple(args.profiles or (("smoke",) if args.quick else ("smoke", "cpu")))
 
     results: dict = {"machine": machine()}
@@ -238,14 +268,11 @@ def main() -> None:
             suite = results.get("notebooks")
             if not suite:
                 parser.error("--chapters needs a stored notebook suite to update; run the whole suite first")
-            fresh = bench_notebooks(profiles, chapters=args.chapters)
-            for name, row in fresh["seconds"].items():
-                suite["seconds"].setdefault(name, {}).update(row)
-                suite.setdefault("reruns", {})[f"{name} ({', '.join(profiles)})"] = {
-                    **measured, **({"reason": args.reason} if args.reason else {})}
-            for key in [k for k in suite.get("errors", {}) if k.split(" (")[0] in fresh["seconds"]]:
-                del suite["errors"][key]
-            suite.setdefault("errors", {}).update(fresh["errors"])
+            try:
+                check_rerun(suite, profiles, measured)
+            except ValueError as exc:
+                parser.error(str(exc))
+            merge_rerun(suite, bench_notebooks(profiles, chapters=args.chapters), profiles, measured, args.reason)
         else:
             results["notebooks"] = {**bench_notebooks(profiles), "measured": measured}
     results["machine"]["load_average_at_end"] = os.getloadavg()[0]

@@ -37,3 +37,33 @@ def test_results_list_a_chapter_measured_again_with_its_reason(tmp_path):
             "start), because the cpu profile's DCGAN is narrower") in text
     assert "- **05_y (cpu)** measured again" in text and "after its first run failed: `AssertionError: claim`" in text
     assert "| **total** | **150 s** |" in text
+
+
+def test_a_rerun_replaces_only_what_it_measured():
+    import run_all
+
+    suite = {"profiles": ["smoke", "cpu"], "measured": {"date": "old", "cpu": "EPYC"},
+             "seconds": {"a": {"smoke": 10.0, "cpu": 100.0}, "b": {"smoke": 20.0, "cpu": None}},
+             "errors": {"b (cpu)": "AssertionError: claim", "b (smoke)": "kept"},
+             "reruns": {"b (cpu)": {"date": "older", "commit": "1111111", "first_run_error": "x"}}}
+    measured = {"date": "new", "cpu": "EPYC", "commit": "2222222", "load_average_at_start": 0.1}
+    fresh = {"seconds": {"b": {"cpu": 50.0}}, "errors": {}}
+    run_all.check_rerun(suite, ("cpu",), measured)
+    run_all.merge_rerun(suite, fresh, ("cpu",), measured, "the model got narrower")
+    assert suite["seconds"] == {"a": {"smoke": 10.0, "cpu": 100.0}, "b": {"smoke": 20.0, "cpu": 50.0}}
+    assert suite["errors"] == {"b (smoke)": "kept"}  # only the re-measured profile's error goes
+    assert suite["reruns"] == {"b (cpu)": {**measured, "reason": "the model got narrower"}}  # the old entry replaced
+    assert suite["measured"]["date"] == "old"  # the suite's own date stays
+    failed = {"seconds": {"a": {"cpu": None}}, "errors": {"a (cpu)": "RuntimeError: boom"}}
+    run_all.merge_rerun(suite, failed, ("cpu",), measured, "again")
+    assert suite["seconds"]["a"] == {"smoke": 10.0, "cpu": None} and suite["errors"]["a (cpu)"] == "RuntimeError: boom"
+
+
+def test_a_rerun_never_mixes_profiles_or_machines():
+    import run_all
+
+    suite = {"profiles": ["smoke", "cpu"], "measured": {"date": "old", "cpu": "EPYC"}, "seconds": {}}
+    with pytest.raises(ValueError, match="no \\['gpu'\\] times"):
+        run_all.check_rerun(suite, ("gpu",), {"cpu": "EPYC"})
+    with pytest.raises(ValueError, match="another machine|--out"):
+        run_all.check_rerun(suite, ("cpu",), {"cpu": "Xeon"})

@@ -244,3 +244,21 @@ def test_prose_helpers_reject_an_unknown_language(call):
     assert call("en") and call("zh")
     with pytest.raises(ValueError, match="language"):
         call("fr")
+
+
+def test_rerun_text_names_the_chapters_measured_again():
+    from ganlib.book import rerun_text
+
+    assert rerun_text({"notebooks": {"seconds": {}}}) == "" and rerun_text({}, "zh") == ""
+    results = {"notebooks": {"reruns": {
+        "04_x (cpu)": {"date": "2026-12-07 08:10 UTC", "commit": "abc", "reason": "the DCGAN got narrower"},
+        "07_y (cpu)": {"date": "2026-12-07 08:10 UTC", "commit": "abc", "reason": "the DCGAN got narrower"},
+        "06_z (cpu)": {"date": "2026-12-06 23:20 UTC", "commit": "def", "first_run_error": "AssertionError"}}}}
+    assert rerun_text(results) == (
+        " 06_z (cpu) was measured again on 2026-12-06 23:20 UTC, commit def, after its first run failed."
+        " 04_x and 07_y (cpu) were measured again on 2026-12-07 08:10 UTC, commit abc, because the DCGAN got narrower.")
+    assert rerun_text(results, "zh") == (
+        "06_z（cpu）于 2026-12-06 23:20 UTC 重新计时（提交 def）。"
+        "04_x 和 07_y（cpu）于 2026-12-07 08:10 UTC 重新计时（提交 abc）。")
+    with pytest.raises(ValueError, match="language"):
+        rerun_text(results, "fr")

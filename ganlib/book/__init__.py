@@ -39,6 +39,7 @@ from .notebook import (  # noqa: E402,F401
     figure,
     fill,
     fresh_runtime,
+    rerun_text,
     glue,
     glue_runtime,
     install_requirement,

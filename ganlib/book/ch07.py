@@ -263,11 +263,14 @@ class EpochTiming:
         batches up to a multiple of the GAN's ``steps_per_execution`` (the extra steps take their
         batches from the next shuffled pass), so this can exceed ``N // batch_size``.
       batch_size: images per step.
+      parameters: parameters of the timed GAN (generator and discriminator), so a table can show
+        which model was timed; ``None`` if not recorded.
     """
 
     seconds_per_epoch: float
     steps_per_epoch: int
     batch_size: int
+    parameters: int | None = None
 
     @property
     def images_per_epoch(self) -> int:
@@ -294,7 +297,8 @@ def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2,
       epochs: epochs to time (int >= 1; 2 or more to exclude the warm-up epoch).
       seed: seed of the model and the data order.
       clock: seconds clock for :class:`EpochTimer` (default ``time.perf_counter``).
-      **gan_options: passed to :func:`ganlib.make_gan` (e.g. ``steps_per_execution``).
+      **gan_options: passed to :func:`ganlib.make_gan` (e.g. ``steps_per_execution``, or
+        ``filters`` for the DCGAN's width: without it the default width is timed).
 
     Returns:
       :class:`EpochTiming` (seconds > 0 with a real clock). This is a measurement of *this* machine.
@@ -317,7 +321,8 @@ def seconds_per_epoch(architecture: str, x, *, batch_size: int, epochs: int = 2,
     train(gan, x, epochs=epochs, batch_size=batch_size, seed=seed, callbacks=[timer], verbose=0,
           guard_divergence=False)
     steps = (int(optimizer_steps(gan.g_optimizer)) - before) // epochs
-    return EpochTiming(timer.seconds_per_epoch, steps, batch_size)
+    return EpochTiming(timer.seconds_per_epoch, steps, batch_size,
+                       int(gan.generator.count_params() + gan.discriminator.count_params()))
 
 
 def grey_pixel_fraction(images, *, low: float = 0.1, high: float = 0.9) -> float:

@@ -38,7 +38,7 @@ __all__ = ["glue", "figure", "claim", "Stopwatch", "glue_runtime", "mnist", "CLA
            "in_book_build", "expect_error", "exec_source", "prose", "print_source", "benchmark_results",
            "fresh_runtime", "setup_notebook", "environment_report", "notebook_stopwatch", "REPOSITORY_URL",
            "TESTED_TENSORFLOW", "TESTED_KERAS", "version_advice", "tested_requirements", "span",
-           "join_names", "machine_text"]
+           "join_names", "machine_text", "rerun_text"]
 
 _RANK = {name: i for i, name in enumerate(PROFILES)}  # smoke < cpu < gpu
 
@@ -195,6 +195,38 @@ def benchmark_results() -> dict:
     from importlib import resources
 
     return json.loads(resources.files("ganlib.book").joinpath("benchmark_results.json").read_text())
+
+
+def rerun_text(results: dict | None = None, language: str = "en") -> str:
+    """The chapters the notebook benchmark measured again after its suite run, as a sentence
+    starting with a space in English (``""`` if none): when, at which commit and, in English, why (the
+    ``reason`` given, or "after its first run failed").
+
+    ``results["notebooks"]["reruns"]`` maps ``"<chapter> (<profile>)"`` to the run's stamp
+    (``date``, ``commit``, ``reason``); chapters measured together are named together.
+
+    >>> r = {"notebooks": {"reruns": {"04_x (cpu)": {"date": "2026-12-07", "commit": "abc", "reason": "R"},
+    ...                               "05_y (cpu)": {"date": "2026-12-07", "commit": "abc", "reason": "R"}}}}
+    >>> rerun_text(r), rerun_text(r, "zh")
+    (' 04_x and 05_y (cpu) were measured again on 2026-12-07, commit abc, because R.', '04_x 和 05_y（cpu）于 2026-12-07 重新计时（提交 abc）。')
+    """
+    check_choice(language, "language", ("en", "zh"))
+    reruns = (results if results is not None else benchmark_results()).get("notebooks", {}).get("reruns", {})
+    groups: dict = {}
+    for key, stamp in reruns.items():
+        name, _, profile = key.rpartition(" (")
+        why = stamp.get("reason") and f", because {stamp['reason']}" or (
+            ", after its first run failed" if stamp.get("first_run_error") else "")
+        when = (stamp.get("date", "?"), stamp.get("commit"), why, profile.rstrip(")"))
+        groups.setdefault(when, []).append(name)
+    parts = []
+    for (date, commit, why, profile), names in sorted(groups.items(), key=lambda g: g[0][0]):
+        if language == "zh":
+            parts.append(f"{join_names(names, 'zh')}（{profile}）于 {date} 重新计时" + (f"（提交 {commit}）" if commit else "") + "。")
+        else:
+            parts.append(f" {join_names(names)} ({profile}) {'was' if len(names) == 1 else 'were'} measured again on {date}"
+                         + (f", commit {commit}" if commit else "") + why + ".")
+    return "".join(parts)
 
 
 def _text(en: str, zh: str, language: str) -> str:
