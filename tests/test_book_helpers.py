@@ -251,14 +251,14 @@ def test_rerun_text_names_the_chapters_measured_again():
 
     assert rerun_text({"notebooks": {"seconds": {}}}) == "" and rerun_text({}, "zh") == ""
     results = {"notebooks": {"reruns": {
-        "04_x (cpu)": {"date": "2026-12-07 08:10 UTC", "commit": "abc", "reason": "the DCGAN got narrower"},
         "07_y (cpu)": {"date": "2026-12-07 08:10 UTC", "commit": "abc", "reason": "the DCGAN got narrower"},
+        "04_x (cpu)": {"date": "2026-12-07 08:10 UTC", "commit": "abc", "reason": "the DCGAN got narrower"},
         "06_z (cpu)": {"date": "2026-12-06 23:20 UTC", "commit": "def", "first_run_error": "AssertionError"}}}}
     assert rerun_text(results) == (
         " 06_z (cpu) was measured again on 2026-12-06 23:20 UTC, commit def, after its first run failed."
         " 04_x and 07_y (cpu) were measured again on 2026-12-07 08:10 UTC, commit abc, because the DCGAN got narrower.")
     assert rerun_text(results, "zh") == (
-        "06_z（cpu）于 2026-12-06 23:20 UTC 重新计时（提交 def）。"
-        "04_x 和 07_y（cpu）于 2026-12-07 08:10 UTC 重新计时（提交 abc）。")
+        "06_z（cpu）于 2026-12-06 23:20 UTC 重新计时（提交 def），原因见 benchmarks/RESULTS.md。"
+        "04_x 和 07_y（cpu）于 2026-12-07 08:10 UTC 重新计时（提交 abc），原因见 benchmarks/RESULTS.md。")
     with pytest.raises(ValueError, match="language"):
         rerun_text(results, "fr")

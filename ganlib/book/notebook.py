@@ -208,7 +208,7 @@ def rerun_text(results: dict | None = None, language: str = "en") -> str:
     >>> r = {"notebooks": {"reruns": {"04_x (cpu)": {"date": "2026-12-07", "commit": "abc", "reason": "R"},
     ...                               "05_y (cpu)": {"date": "2026-12-07", "commit": "abc", "reason": "R"}}}}
     >>> rerun_text(r), rerun_text(r, "zh")
-    (' 04_x and 05_y (cpu) were measured again on 2026-12-07, commit abc, because R.', '04_x 和 05_y（cpu）于 2026-12-07 重新计时（提交 abc）。')
+    (' 04_x and 05_y (cpu) were measured again on 2026-12-07, commit abc, because R.', '04_x 和 05_y（cpu）于 2026-12-07 重新计时（提交 abc），原因见 benchmarks/RESULTS.md。')
     """
     check_choice(language, "language", ("en", "zh"))
     reruns = (results if results is not None else benchmark_results()).get("notebooks", {}).get("reruns", {})
@@ -221,8 +221,10 @@ def rerun_text(results: dict | None = None, language: str = "en") -> str:
         groups.setdefault(when, []).append(name)
     parts = []
     for (date, commit, why, profile), names in sorted(groups.items(), key=lambda g: g[0][0]):
-        if language == "zh":
-            parts.append(f"{join_names(names, 'zh')}（{profile}）于 {date} 重新计时" + (f"（提交 {commit}）" if commit else "") + "。")
+        names = sorted(names)  # chapter stems: book order
+        if language == "zh":  # the reason is recorded in English only: benchmarks/RESULTS.md gives it
+            parts.append(f"{join_names(names, 'zh')}（{profile}）于 {date} 重新计时"
+                         + (f"（提交 {commit}）" if commit else "") + ("，原因见 benchmarks/RESULTS.md" if why else "") + "。")
         else:
             parts.append(f" {join_names(names)} ({profile}) {'was' if len(names) == 1 else 'were'} measured again on {date}"
                          + (f", commit {commit}" if commit else "") + why + ".")
