@@ -221,6 +221,9 @@ def test_join_names_in_english_and_chinese():
     assert book.join_names([0, 1, 2], "zh") == "0、1 和 2"
     assert book.join_names(["*MLP*", "*CNN*"]) == "*MLP* and *CNN*"
     assert book.join_names(["*MLP*", "*CNN*"], "zh") == "*MLP* 和 *CNN*"
+    assert book.join_names(["FID", "召回率"], "zh") == "FID 和召回率"  # a space only beside Latin text
+    assert book.join_names(["召回率", "覆盖率"], "zh") == "召回率和覆盖率"
+    assert book.join_names(["FID", "召回率", "覆盖率"], "zh") == "FID、召回率和覆盖率"
     assert book.join_names(("A",)) == "A" and book.join_names(["A"], "zh") == "A"
     assert book.join_names([]) == "none" and book.join_names([], "zh") == "无"
 

@@ -273,6 +273,9 @@ def span(values, fmt: str, language: str = "en", *, collapse: bool = True) -> st
 def join_names(names, language: str = "en") -> str:
     """A list of names (or numbers) as prose: ``"A, B and C"`` / ``"A、B 和 C"``; none: ``"none"`` / ``"无"``.
 
+    In Chinese, "和" gets a space only on a side where the name is Latin text or a number
+    (``"FID 和召回率"``, ``"召回率和覆盖率"``), as Chinese typesetting spaces mixed scripts.
+
     >>> join_names([0, 1, 2]), join_names(["A", "B"], "zh"), join_names([]), join_names(["A"], "zh")
     ('0, 1 and 2', 'A 和 B', 'none', 'A')
     """
@@ -282,7 +285,11 @@ def join_names(names, language: str = "en") -> str:
         return _text("none", "无", language)
     if len(items) == 1:
         return items[0]
-    return _text(", ".join(items[:-1]) + " and " + items[-1], "、".join(items[:-1]) + " 和 " + items[-1], language)
+    if language == "en":
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    before, after = items[-2][-1:], items[-1][:1]
+    return ("、".join(items[:-1]) + (" " if before.isascii() else "") + "和"
+            + (" " if after.isascii() else "") + items[-1])
 
 
 def machine_text(cores: int, gpus=0, language: str = "en", *, sep: str = " and ") -> str:
