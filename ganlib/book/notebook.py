@@ -215,8 +215,8 @@ def rerun_text(results: dict | None = None, language: str = "en") -> str:
     groups: dict = {}
     for key, stamp in reruns.items():
         name, _, profile = key.rpartition(" (")
-        why = stamp.get("reason") and f", because {stamp['reason']}" or (
-            ", after its first run failed" if stamp.get("first_run_error") else "")
+        why = (f", because {stamp['reason']}" if stamp.get("reason") else
+               ", after its first run failed" if stamp.get("first_run_error") else "")
         when = (stamp.get("date", "?"), stamp.get("commit"), why, profile.rstrip(")"))
         groups.setdefault(when, []).append(name)
     parts = []

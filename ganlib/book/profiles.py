@@ -43,9 +43,10 @@ class Profile:
         2-core build CPU a training step at batch size 64 took about 0.12 s at width 48 against
         0.20 s at width 64 (measured 2026-12-07), and the three DCGAN runs are most of the book's
         training time (the README gives the measured build times). The book's verdicts about this
-        DCGAN were re-checked at 48: four claims that held at 64 did not, and were restated
-        (computed text, or a looser bound that holds at both widths) (chapter 5.1: the loss band, and how the discriminator's threshold 1/2 errs;
-        chapter 7: whether every DCGAN run has a higher coverage than every VAE run). Width 32
+        DCGAN were re-checked at 48: four claims that held at 64 did not, and were restated as
+        computed text or as a bound that holds at both widths (chapter 5.1: the loss band, and how
+        the discriminator's threshold 1/2 errs; chapter 7: whether every DCGAN run has a higher
+        coverage than every VAE run). Width 32
         (0.069 s per step) was tried earlier and rejected: 9 of chapter 5.1's claims failed there,
         among them verdicts the chapter exists to make, and chapter 7's MLP-against-DCGAN size
         comparison no longer held.
